@@ -128,7 +128,7 @@ impl RulePack {
             Ok(text) => self.add_text(path, text),
             Err(d) => {
                 self.sources.add(path, String::new());
-                self.diagnostics.push(d);
+                self.diagnostics.push(*d);
             }
         }
     }
@@ -202,10 +202,12 @@ fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Re
 mod testoibits {
     use super::*;
     fn assert_all<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
     #[test]
     fn auto_traits() {
         assert_all::<RulePack>();
         assert_all::<Diagnostic>();
-        assert_all::<Error>();
+        // Like std::io::Error, which it wraps: Send + Sync, not UnwindSafe.
+        assert_send_sync::<Error>();
     }
 }

@@ -1,1 +1,23 @@
+//! Integration tests of the `adsigma` facade (one test binary, modules per topic).
 
+mod corpus;
+mod shipped_rules;
+
+use std::path::PathBuf;
+
+/// `../shared` beside the repository, when present. When it is absent the caller's test is
+/// skipped with a message, unless `ADSIGMA_REQUIRE_SHARED` is set (CI), which makes it fail.
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.join("corpus/sigma").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("ADSIGMA_REQUIRE_SHARED").is_some() {
+        panic!(
+            "{} is missing and ADSIGMA_REQUIRE_SHARED is set",
+            dir.display()
+        );
+    }
+    eprintln!("skipped: {} is absent", dir.display());
+    None
+}

@@ -459,6 +459,9 @@ pub struct Timespan {
     pub seconds: u64,
 }
 
+/// One `aliases` entry: the alias and, per referenced rule name, the field it stands for.
+pub type Alias = (Spanned<String>, Vec<(Spanned<String>, Spanned<String>)>);
+
 /// The `correlation` section.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorrelationBody {
@@ -473,7 +476,7 @@ pub struct CorrelationBody {
     /// `condition` (absent for temporal types: all referenced rules).
     pub condition: Option<CorrelationCondition>,
     /// `aliases`: alias -> (rule name -> field).
-    pub aliases: Vec<(Spanned<String>, Vec<(Spanned<String>, Spanned<String>)>)>,
+    pub aliases: Vec<Alias>,
     /// `generate`.
     pub generate: bool,
     /// The mapping.

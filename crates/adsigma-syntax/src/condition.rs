@@ -228,7 +228,7 @@ impl<'a> Ctx<'a> {
 
     fn chain(&self, mut items: Vec<Expr>, start: u32, f: fn(Vec<Expr>) -> ExprKind) -> Expr {
         if items.len() == 1 {
-            return items.pop().unwrap_or_else(|| unreachable_expr());
+            return items.pop().unwrap_or_else(unreachable_expr);
         }
         let end = items.last().map_or(start, |e| e.range.end);
         Expr {
@@ -442,11 +442,12 @@ fn find_aggregation_call(text: &str) -> Option<usize> {
 fn v1_error(text: &str, at: usize) -> ConditionError {
     let pipe = at;
     let skip = usize::from(text[at..].starts_with('|'));
-    let agg = text[pipe + skip..].trim();
+    let after = &text[pipe + skip..];
+    let lead = after.len() - after.trim_start().len();
+    let agg = after.trim();
     if let Some(n) = find_word(agg, "near") {
         if agg[..n].trim().is_empty() {
-            let at = pipe + skip + (text[pipe + skip..].len() - agg.len()) + n;
-            return v1_error_near(text, at);
+            return v1_error_near(text, pipe + skip + lead + n);
         }
     }
     let func: String = agg

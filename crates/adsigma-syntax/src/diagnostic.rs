@@ -213,7 +213,6 @@ pub mod codes {
         REPEAT_WITHOUT_PREVIOUS = "S119", "repeat_without_previous", Error, "`action: repeat` has no previous document to repeat.";
         EMPTY_LIST = "S120", "empty_list", Warning, "A list that should hold values is empty.";
         UNKNOWN_DOCUMENT = "S121", "unknown_document_kind", Error, "The document is neither a rule (detection), a correlation nor a filter.";
-        INVALID_SCOPE = "S122", "invalid_attribute_value", Error, "An attribute holds a value outside its allowed form.";
         TOO_MANY_ITEMS = "S123", "too_many_items", Error, "A detection holds more identifiers or values than the configured limit.";
 
         CONDITION_SYNTAX = "C101", "condition_syntax", Error, "The condition is not valid Sigma condition syntax.";
@@ -232,6 +231,6 @@ pub mod codes {
         BASE64OFFSET_WITHOUT_CONTAINS = "M106", "base64offset_without_contains", Error, "`base64offset` needs `contains` after it.";
         INVALID_FIELDREF = "M107", "invalid_fieldref", Error, "A `fieldref` value must name a field, without wildcards.";
         DUPLICATE_MODIFIER = "M108", "duplicate_modifier", Error, "The same modifier appears twice in one chain.";
-        EMPTY_FIELD_NAME = "M109", "empty_field_name", Error, "A field name is empty before its modifiers.";
+        EMPTY_FIELD_NAME = "M109", "empty_field_name", Error, "A detection item has an empty key: no field name and no modifier.";
     }
 }

@@ -42,9 +42,11 @@ pub fn parse_str(text: &str, file: FileId, limits: &Limits) -> ParsedFile {
         text,
         limits,
         diags: Vec::new(),
+        values_reported: false,
     };
     let mut documents = Vec::new();
     for node in expand_collection(nodes, &mut diags) {
+        cx.values_reported = false;
         let doc = cx.document(&node);
         let mut doc_diags = std::mem::take(&mut cx.diags);
         let id = doc
@@ -159,6 +161,17 @@ struct Cx<'a> {
     text: &'a str,
     limits: &'a Limits,
     diags: Vec<Diagnostic>,
+    /// `max_values` was exceeded and reported for the current document.
+    values_reported: bool,
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -211,13 +224,20 @@ impl Cx<'_> {
         let lead = match s.style {
             ScalarStyle::Plain if src == s.text => 0,
             ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-                if src.len() == s.text.len() + 2 && &src[1..src.len() - 1] == s.text =>
+                if src.len() == s.text.len() + 2 && src[1..src.len() - 1] == s.text =>
             {
                 1
             }
             _ => return span,
         };
-        let (a, b) = (range.start.min(s.text.len()), range.end.min(s.text.len()));
+        let boundary = |mut i: usize| {
+            i = i.min(s.text.len());
+            while !s.text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let (a, b) = (boundary(range.start), boundary(range.end));
         let col = |i: usize| span.start.column + lead as u32 + s.text[..i].chars().count() as u32;
         let off = |i: usize| span.start.offset + (lead + i) as u32;
         Span::new(
@@ -296,7 +316,9 @@ impl Cx<'_> {
             })
         })
         .flatten()
-        .filter(|d| (1..=12).contains(&d.month) && (1..=31).contains(&d.day));
+        .filter(|d| {
+            (1..=12).contains(&d.month) && d.day >= 1 && d.day <= days_in_month(d.year, d.month)
+        });
         match parsed {
             Some(d) => {
                 if t.contains('/') {
@@ -672,18 +694,16 @@ impl Cx<'_> {
                     format!("`{n}` is not a search identifier of this detection"),
                 ));
             }
-            ExprKind::Quantified(_, p) => {
-                if p.select(names.iter().copied()).is_empty() {
-                    let what = match p {
-                        Pattern::Them => "`them`".to_owned(),
-                        Pattern::Glob(g) => format!("the pattern `{g}`"),
-                    };
-                    problems.push((
-                        codes::PATTERN_MATCHES_NOTHING,
-                        e.range.clone(),
-                        format!("{what} matches no search identifier"),
-                    ));
-                }
+            ExprKind::Quantified(_, p) if p.select(names.iter().copied()).is_empty() => {
+                let what = match p {
+                    Pattern::Them => "`them`".to_owned(),
+                    Pattern::Glob(g) => format!("the pattern `{g}`"),
+                };
+                problems.push((
+                    codes::PATTERN_MATCHES_NOTHING,
+                    e.range.clone(),
+                    format!("{what} matches no search identifier"),
+                ));
             }
             _ => {}
         });
@@ -768,6 +788,10 @@ impl Cx<'_> {
 
     fn count_values(&mut self, values: usize, span: Span) -> Option<()> {
         if values > self.limits.max_values {
+            if self.values_reported {
+                return None;
+            }
+            self.values_reported = true;
             self.err(
                 codes::TOO_MANY_ITEMS,
                 span,
@@ -854,6 +878,15 @@ impl Cx<'_> {
             }
         }
         ok &= self.check_modifiers(&modifiers);
+        let chain_ok = ok;
+        if key_text.is_empty() {
+            self.err(
+                codes::EMPTY_FIELD_NAME,
+                key.span,
+                "a detection item needs a field name (or `|all` / a modifier for keywords)",
+            );
+            ok = false;
+        }
         let mods: Vec<Modifier> = modifiers.iter().map(|m| m.value).collect();
         let (value_nodes, list): (Vec<&Node>, bool) = match &node.kind {
             NodeKind::Seq(items) => (items.iter().collect(), true),
@@ -871,7 +904,7 @@ impl Cx<'_> {
             *values += 1;
             match &vn.kind {
                 NodeKind::Scalar(s) => {
-                    if ok {
+                    if chain_ok {
                         match self.value(vn, s, &mods, Some(&modifiers)) {
                             Some(v) => vals.push(v),
                             None => ok = false,
@@ -1277,7 +1310,10 @@ impl Cx<'_> {
                 self.err(
                     codes::MISSING_FIELD,
                     body.span.shrink_to_start(),
-                    format!("a `{}` correlation needs a `condition`", k.value.as_str()),
+                    format!(
+                        "a correlation of type `{}` needs a `condition`",
+                        k.value.as_str()
+                    ),
                 );
             }
         }
@@ -1434,7 +1470,7 @@ impl Cx<'_> {
                 );
                 ok = false;
             }
-        } else if comparisons.is_empty() {
+        } else if comparisons.is_empty() && ok {
             self.err(
                 codes::INVALID_CORRELATION_CONDITION,
                 node.span,
@@ -1447,7 +1483,10 @@ impl Cx<'_> {
                 self.err(
                     codes::INVALID_CORRELATION_CONDITION,
                     node.span,
-                    format!("a `{}` condition needs `field`", k.as_str()),
+                    format!(
+                        "the condition of a `{}` correlation needs `field`",
+                        k.as_str()
+                    ),
                 );
                 ok = false;
             }

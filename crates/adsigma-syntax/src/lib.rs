@@ -31,6 +31,7 @@ pub mod ast;
 pub mod condition;
 pub mod diagnostic;
 mod document;
+pub mod emit;
 mod limits;
 pub mod span;
 pub mod value;
@@ -116,14 +117,18 @@ impl SourceMap {
 }
 
 /// Reads a file as UTF-8 text, within the size limit; the error is a diagnostic at 1:1.
-pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String, Diagnostic> {
+pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String, Box<Diagnostic>> {
     let start = Position::new(0, 1, 1);
     let at = Span::new(file, start, start);
     let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::new(codes::UNREADABLE_FILE, at, format!("cannot read file: {e}"))
+        Box::new(Diagnostic::new(
+            codes::UNREADABLE_FILE,
+            at,
+            format!("cannot read file: {e}"),
+        ))
     })?;
     if meta.len() > limits.max_file_size as u64 {
-        return Err(Diagnostic::new(
+        return Err(Box::new(Diagnostic::new(
             codes::FILE_TOO_LARGE,
             at,
             format!(
@@ -131,10 +136,14 @@ pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String,
                 meta.len(),
                 limits.max_file_size
             ),
-        ));
+        )));
     }
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(codes::UNREADABLE_FILE, at, format!("cannot read file: {e}"))
+        Box::new(Diagnostic::new(
+            codes::UNREADABLE_FILE,
+            at,
+            format!("cannot read file: {e}"),
+        ))
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
@@ -142,10 +151,10 @@ pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String,
         let prefix = String::from_utf8_lossy(&bytes[..valid]);
         let index = LineIndex::new(&prefix);
         let p = index.position(&prefix, valid);
-        Diagnostic::new(
+        Box::new(Diagnostic::new(
             codes::INVALID_ENCODING,
             Span::new(file, p, p),
             format!("the file is not valid UTF-8 (invalid byte at offset {valid})"),
-        )
+        ))
     })
 }

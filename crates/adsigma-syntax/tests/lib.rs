@@ -1,1 +1,7 @@
+//! Integration tests of adsigma-syntax (one test binary, modules per topic).
 
+mod common;
+mod conditions;
+mod fixtures;
+mod fuzz_replay;
+mod roundtrip;
