@@ -1,1 +1,4 @@
+//! The `adsigma` binary, run from tests: exit codes, and golden files of what people and
+//! tools read. Set `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change.
 
+mod check;
