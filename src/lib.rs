@@ -1,9 +1,10 @@
 //! adsigma: Sigma rules that carry their Alerting & Detection Strategy, for container
 //! telemetry.
 //!
-//! This facade crate is the one dependency embedders add. Today it loads rule packs (files,
-//! directories, strings) into spanned documents with every problem reported as a
-//! [`Diagnostic`]; the compiled matcher, ADS model and pipelines build on it.
+//! This facade crate is the one dependency embedders add: load a rule pack (files,
+//! directories, strings) with every problem reported as a [`Diagnostic`], compile it once
+//! into an [`Engine`], and evaluate events (any [`Event`]: `serde_json::Value` or your own
+//! type) against every rule at once.
 //!
 //! ```
 //! let pack = adsigma::RulePack::from_yaml_str(r#"
@@ -15,7 +16,11 @@
 //!   condition: shells
 //! "#);
 //! assert!(!pack.has_errors());
-//! assert_eq!(pack.documents().len(), 1);
+//! let engine = adsigma::Engine::new(&pack).unwrap();
+//! let event = serde_json::json!({"Image": "/usr/bin/bash", "CommandLine": "bash -i"});
+//! let matches = engine.evaluate(&event);
+//! assert_eq!(matches[0].title(), "Interactive shell in a container");
+//! assert_eq!(matches[0].matched()[0].value, "/usr/bin/bash");
 //! ```
 //!
 //! # Untrusted input
@@ -33,8 +38,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub use adsigma_engine as engine;
+pub use adsigma_engine::{
+    EngineConfig, Event, EventValue, LogSource, MatchedField, RuleInfo, Scratch,
+    UnresolvedPlaceholders,
+};
 pub use adsigma_syntax as syntax;
-pub use adsigma_syntax::{Diagnostic, Document, FileId, Limits, Severity, SourceMap, Span, codes};
+pub use adsigma_syntax::{
+    Diagnostic, Document, FileId, Level, Limits, Severity, SourceMap, Span, Status, codes,
+};
+
+mod engine_api;
+pub use engine_api::{Engine, EngineBuilder, Match};
 
 use std::path::{Path, PathBuf};
 
@@ -50,6 +65,12 @@ pub enum Error {
         /// Why.
         #[source]
         source: std::io::Error,
+    },
+    /// The pack has errors, or rules failed to compile; the diagnostics say which.
+    #[error("{} rule error(s); the first: {}", .diagnostics.len(), .diagnostics.first().map(|d| d.message.as_str()).unwrap_or(""))]
+    Rules {
+        /// The errors.
+        diagnostics: Vec<Diagnostic>,
     },
 }
 

@@ -1,0 +1,611 @@
+//! AST -> IR: detection items to item tests, conditions to formulas.
+
+use crate::encode::{self, Utf16};
+use crate::event::write_float;
+use crate::ir::*;
+use crate::pattern::{StrPat, Tok, fold};
+use crate::{EngineConfig, UnresolvedPlaceholders, codes};
+use adsigma_syntax::condition::{Expr, ExprKind, Quantifier};
+use adsigma_syntax::value::{Modifier, NumberValue, Piece, SigmaString, ValueKind};
+use adsigma_syntax::{
+    Detection, DetectionItem, Diagnostic, IdentifierBody, ListElement, Severity, Span,
+};
+
+/// A rule compiled to formulas, before it joins a program.
+pub(crate) struct RuleIr {
+    /// The whole condition.
+    pub formula: Formula,
+    /// Each identifier's formula, for match details.
+    pub identifiers: Vec<(String, Formula)>,
+}
+
+/// Compiles detections; collects items shared by the whole program.
+pub(crate) struct Compiler<'c> {
+    pub config: &'c EngineConfig,
+    pub items: Vec<Item>,
+}
+
+/// Why a rule could not be compiled.
+pub(crate) struct Failure(pub Box<Diagnostic>);
+
+type R<T> = Result<T, Failure>;
+
+impl<'c> Compiler<'c> {
+    pub fn new(config: &'c EngineConfig) -> Self {
+        Compiler {
+            config,
+            items: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, target: &Target, kind: ItemKind) -> Formula {
+        self.items.push(Item {
+            target: target.clone(),
+            kind,
+        });
+        Formula::Item(self.items.len() as u32 - 1)
+    }
+
+    /// Compiles a detection (a rule's or a filter's). On failure nothing of it stays in the
+    /// program's item list.
+    pub fn detection(&mut self, d: &Detection) -> R<RuleIr> {
+        let mark = self.items.len();
+        let r = self.detection_inner(d);
+        if r.is_err() {
+            self.items.truncate(mark);
+        }
+        r
+    }
+
+    fn detection_inner(&mut self, d: &Detection) -> R<RuleIr> {
+        let mut identifiers = Vec::with_capacity(d.identifiers.len());
+        for ident in &d.identifiers {
+            let f = match &ident.body {
+                IdentifierBody::Map(m) => self.field_map(&m.items)?,
+                IdentifierBody::List(elems) => {
+                    let mut parts = Vec::with_capacity(elems.len());
+                    let mut keywords = Vec::new();
+                    for e in elems {
+                        match e {
+                            ListElement::Map(m) => parts.push(self.field_map(&m.items)?),
+                            ListElement::Keyword(v) => keywords.push(v),
+                        }
+                    }
+                    if !keywords.is_empty() {
+                        parts.push(self.keywords(&keywords, false)?);
+                    }
+                    Formula::or(parts)
+                }
+            };
+            identifiers.push((ident.name.value.clone(), f));
+        }
+        let names: Vec<&str> = identifiers.iter().map(|(n, _)| n.as_str()).collect();
+        let conds = d
+            .conditions
+            .iter()
+            .map(|c| condition(&c.expr, &names, &identifiers))
+            .collect();
+        Ok(RuleIr {
+            formula: Formula::or(conds),
+            identifiers,
+        })
+    }
+
+    fn field_map(&mut self, items: &[DetectionItem]) -> R<Formula> {
+        let mut parts = Vec::with_capacity(items.len());
+        for item in items {
+            parts.push(self.item(item)?);
+        }
+        Ok(Formula::and(parts))
+    }
+
+    fn keywords(&mut self, values: &[&adsigma_syntax::value::Value], all: bool) -> R<Formula> {
+        let mut alts = Vec::with_capacity(values.len());
+        for v in values {
+            let s = match &v.kind {
+                ValueKind::String(s) => s.clone(),
+                ValueKind::Number(n) => SigmaString::parse(&n.text, false),
+                ValueKind::Bool(b) => SigmaString::parse(&b.to_string(), false),
+                _ => continue,
+            };
+            let mut pieces = s.pieces;
+            pieces.insert(0, Piece::AnyRun);
+            pieces.push(Piece::AnyRun);
+            alts.push(vec![to_pat(&pieces, false)]);
+        }
+        if alts.is_empty() {
+            return Ok(Formula::Const(false));
+        }
+        Ok(self.push(
+            &Target::Keywords,
+            ItemKind::Str {
+                values: alts,
+                all,
+                cased: false,
+            },
+        ))
+    }
+
+    fn item(&mut self, item: &DetectionItem) -> R<Formula> {
+        use Modifier as M;
+        let has = |m: M| item.has(m);
+        let all = has(M::All);
+        let Some(field) = &item.field else {
+            let refs: Vec<&adsigma_syntax::value::Value> = item.values.iter().collect();
+            let f = self.keywords(&refs, all)?;
+            return Ok(if has(M::Neq) { Formula::negate(f) } else { f });
+        };
+        let target = Target::Field(field.value.as_str().into());
+        let combine = |parts: Vec<Formula>| {
+            if all {
+                Formula::and(parts)
+            } else {
+                Formula::or(parts)
+            }
+        };
+        let f = if has(M::Exists) {
+            let b = item
+                .values
+                .iter()
+                .any(|v| matches!(v.kind, ValueKind::Bool(true)));
+            self.push(&target, ItemKind::Exists(b))
+        } else if has(M::Re) {
+            let mut regexes = Vec::with_capacity(item.values.len());
+            for v in &item.values {
+                if let ValueKind::Regex(p) = &v.kind {
+                    regexes.push(self.regex(
+                        p,
+                        has(M::ReIgnoreCase),
+                        has(M::ReMultiLine),
+                        has(M::ReDotAll),
+                        v.span,
+                    )?);
+                }
+            }
+            self.push(
+                &target,
+                ItemKind::Regex {
+                    values: regexes,
+                    all,
+                },
+            )
+        } else if has(M::Cidr) {
+            let nets = item
+                .values
+                .iter()
+                .filter_map(|v| match &v.kind {
+                    ValueKind::Cidr(c) => Some(*c),
+                    _ => None,
+                })
+                .collect();
+            self.push(&target, ItemKind::Cidr { nets, all })
+        } else if has(M::FieldRef) {
+            let pos = if has(M::Contains) {
+                RefPos::Contains
+            } else if has(M::StartsWith) {
+                RefPos::Prefix
+            } else if has(M::EndsWith) {
+                RefPos::Suffix
+            } else {
+                RefPos::Exact
+            };
+            let parts = item
+                .values
+                .iter()
+                .filter_map(|v| match &v.kind {
+                    ValueKind::FieldRef(other) => Some(other.clone()),
+                    _ => None,
+                })
+                .map(|other| {
+                    self.push(
+                        &target,
+                        ItemKind::FieldRef {
+                            other: other.into(),
+                            pos,
+                            cased: has(M::Cased),
+                        },
+                    )
+                })
+                .collect();
+            combine(parts)
+        } else if let Some(part) = item.modifiers.iter().find_map(|m| time_part(m.value)) {
+            let op = item
+                .modifiers
+                .iter()
+                .find_map(|m| cmp_op(m.value))
+                .unwrap_or(CmpOp::Eq);
+            let parts = numbers(item)
+                .map(|value| self.push(&target, ItemKind::Time { part, op, value }))
+                .collect();
+            combine(parts)
+        } else if let Some(op) = item.modifiers.iter().find_map(|m| cmp_op(m.value)) {
+            let parts = numbers(item)
+                .map(|value| self.push(&target, ItemKind::Cmp { op, value }))
+                .collect();
+            combine(parts)
+        } else {
+            self.plain_values(item, &target, all)?
+        };
+        Ok(if has(M::Neq) { Formula::negate(f) } else { f })
+    }
+
+    /// Values without a special modifier: strings (with string modifiers), numbers,
+    /// booleans, null.
+    fn plain_values(&mut self, item: &DetectionItem, target: &Target, all: bool) -> R<Formula> {
+        use Modifier as M;
+        let mut parts = Vec::new();
+        let mut strings: Vec<Vec<StrPat>> = Vec::new();
+        let encoded = item
+            .modifiers
+            .iter()
+            .any(|m| m.value.is_base64() || m.value.is_utf16());
+        let cased = item.has(M::Cased) || encoded;
+        for v in &item.values {
+            match &v.kind {
+                ValueKind::Null => parts.push(self.push(target, ItemKind::Null)),
+                ValueKind::Bool(b) => parts.push(self.push(target, ItemKind::Bool(*b))),
+                ValueKind::Number(n) => {
+                    let value = n.value.as_f64();
+                    let mut text = String::new();
+                    match n.value {
+                        NumberValue::Int(i) => text.push_str(itoa::Buffer::new().format(i)),
+                        NumberValue::Float(f) => write_float(&mut text, f),
+                    }
+                    parts.push(self.push(
+                        target,
+                        ItemKind::NumEq {
+                            value,
+                            text: text.into(),
+                        },
+                    ));
+                }
+                ValueKind::String(s) => {
+                    strings.push(self.string_value(s, item, cased, v.span)?);
+                }
+                _ => {}
+            }
+        }
+        if !strings.is_empty() {
+            if all {
+                for s in strings {
+                    parts.push(self.push(
+                        target,
+                        ItemKind::Str {
+                            values: vec![s],
+                            all: false,
+                            cased,
+                        },
+                    ));
+                }
+            } else {
+                parts.push(self.push(
+                    target,
+                    ItemKind::Str {
+                        values: strings,
+                        all: false,
+                        cased,
+                    },
+                ));
+            }
+        }
+        Ok(if all {
+            Formula::and(parts)
+        } else {
+            Formula::or(parts)
+        })
+    }
+
+    /// One string value through its modifiers, left to right: placeholders, windash,
+    /// UTF-16 and base64 encodings, then contains/startswith/endswith. Returns the
+    /// alternatives.
+    fn string_value(
+        &mut self,
+        s: &SigmaString,
+        item: &DetectionItem,
+        cased: bool,
+        span: Span,
+    ) -> R<Vec<StrPat>> {
+        use Modifier as M;
+        let limit = self.config.max_expansion;
+        let mut variants: Vec<Vec<Piece>> = vec![s.pieces.clone()];
+        if item.has(M::Expand) {
+            variants = self.expand(&s.pieces, span)?;
+        }
+        let too_many = |n: usize| {
+            Failure(Box::new(Diagnostic::new(
+                codes::EXPANSION_TOO_LARGE,
+                span,
+                format!(
+                    "the value expands to {n} or more alternatives, more than {limit} (max_expansion)"
+                ),
+            )))
+        };
+        if item.has(M::Windash) {
+            let mut out = Vec::new();
+            for v in &variants {
+                windash(v, &mut out, limit).map_err(too_many)?;
+            }
+            variants = out;
+        }
+        let mut utf16 = None;
+        for m in &item.modifiers {
+            match m.value {
+                M::Utf16Le | M::Wide => utf16 = Some(Utf16::Le),
+                M::Utf16Be => utf16 = Some(Utf16::Be),
+                M::Utf16 => utf16 = Some(Utf16::WithBom),
+                M::Base64 | M::Base64Offset => {
+                    let mut out = Vec::new();
+                    for v in &variants {
+                        let text = literal_text(v);
+                        let bytes = match utf16 {
+                            Some(k) => encode::utf16(&text, k),
+                            None => text.into_bytes(),
+                        };
+                        if m.value == M::Base64 {
+                            out.push(vec![Piece::Literal(encode::base64(&bytes))]);
+                        } else {
+                            out.extend(
+                                encode::base64_offsets(&bytes)
+                                    .into_iter()
+                                    .map(|e| vec![Piece::Literal(e)]),
+                            );
+                        }
+                    }
+                    variants = out;
+                }
+                _ => {}
+            }
+        }
+        for v in &mut variants {
+            if item.has(M::Contains) {
+                v.insert(0, Piece::AnyRun);
+                v.push(Piece::AnyRun);
+            } else if item.has(M::StartsWith) {
+                v.push(Piece::AnyRun);
+            } else if item.has(M::EndsWith) {
+                v.insert(0, Piece::AnyRun);
+            }
+        }
+        let mut pats: Vec<StrPat> = variants.iter().map(|v| to_pat(v, cased)).collect();
+        pats.dedup();
+        Ok(pats)
+    }
+
+    fn expand(&self, pieces: &[Piece], span: Span) -> R<Vec<Vec<Piece>>> {
+        let mut out: Vec<Vec<Piece>> = vec![Vec::new()];
+        for p in pieces {
+            match p {
+                Piece::Placeholder(name) => {
+                    let Some(values) = self.config.placeholders.get(name) else {
+                        let sev = match self.config.unresolved_placeholders {
+                            UnresolvedPlaceholders::Error => Severity::Error,
+                            UnresolvedPlaceholders::SkipRule => Severity::Warning,
+                        };
+                        return Err(Failure(Box::new(
+                            Diagnostic::new(
+                                codes::UNRESOLVED_PLACEHOLDER,
+                                span,
+                                format!("placeholder `%{name}%` has no values in the placeholder map"),
+                            )
+                            .with_severity(sev)
+                            .with_hint(format!(
+                                "give it values, e.g. `--placeholder {name}=VALUE`, or skip rules with unresolved placeholders"
+                            )),
+                        )));
+                    };
+                    if out.len().saturating_mul(values.len().max(1)) > self.config.max_expansion {
+                        return Err(Failure(Box::new(Diagnostic::new(
+                            codes::EXPANSION_TOO_LARGE,
+                            span,
+                            format!(
+                                "placeholders expand to more than {} alternatives (max_expansion)",
+                                self.config.max_expansion
+                            ),
+                        ))));
+                    }
+                    let mut next = Vec::with_capacity(out.len() * values.len());
+                    for prefix in &out {
+                        for v in values {
+                            let mut n = prefix.clone();
+                            n.extend(SigmaString::parse(v, false).pieces);
+                            next.push(n);
+                        }
+                    }
+                    out = next;
+                }
+                other => out.iter_mut().for_each(|o| o.push(other.clone())),
+            }
+        }
+        Ok(out)
+    }
+
+    fn regex(&self, pattern: &str, i: bool, m: bool, s: bool, span: Span) -> R<regex::Regex> {
+        regex::RegexBuilder::new(pattern)
+            .case_insensitive(i)
+            .multi_line(m)
+            .dot_matches_new_line(s)
+            .size_limit(self.config.regex_size_limit)
+            .dfa_size_limit(self.config.regex_size_limit)
+            .build()
+            .map_err(|e| {
+                let why = match &e {
+                    regex::Error::Syntax(text) => {
+                        if text.contains("look-around") {
+                            "look-around (look-ahead and look-behind) is not supported: the engine only runs regexes in linear time".to_owned()
+                        } else if text.contains("backreferences") {
+                            "back-references are not supported: the engine only runs regexes in linear time".to_owned()
+                        } else {
+                            text.lines()
+                                .filter(|l| l.starts_with("error:"))
+                                .map(|l| l.trim_start_matches("error:").trim().to_owned())
+                                .next()
+                                .unwrap_or_else(|| text.clone())
+                        }
+                    }
+                    regex::Error::CompiledTooBig(n) => format!(
+                        "the compiled regex is larger than {n} bytes (regex_size_limit)"
+                    ),
+                    other => other.to_string(),
+                };
+                Failure(Box::new(Diagnostic::new(
+                    codes::INVALID_REGEX,
+                    span,
+                    format!("regex `{pattern}` does not compile: {why}"),
+                )))
+            })
+    }
+}
+
+fn numbers(item: &DetectionItem) -> impl Iterator<Item = f64> + '_ {
+    item.values.iter().filter_map(|v| match &v.kind {
+        ValueKind::Number(n) => Some(n.value.as_f64()),
+        _ => None,
+    })
+}
+
+fn cmp_op(m: Modifier) -> Option<CmpOp> {
+    Some(match m {
+        Modifier::Lt => CmpOp::Lt,
+        Modifier::Lte => CmpOp::Lte,
+        Modifier::Gt => CmpOp::Gt,
+        Modifier::Gte => CmpOp::Gte,
+        _ => return None,
+    })
+}
+
+fn time_part(m: Modifier) -> Option<TimePart> {
+    Some(match m {
+        Modifier::Minute => TimePart::Minute,
+        Modifier::Hour => TimePart::Hour,
+        Modifier::Day => TimePart::Day,
+        Modifier::Week => TimePart::Week,
+        Modifier::Month => TimePart::Month,
+        Modifier::Year => TimePart::Year,
+        _ => return None,
+    })
+}
+
+/// The text of a wildcard-free value.
+fn literal_text(pieces: &[Piece]) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Literal(t) => s.push_str(t),
+            Piece::Escaped(c) => s.push(*c),
+            Piece::AnyRun => s.push('*'),
+            Piece::AnyOne => s.push('?'),
+            Piece::Placeholder(n) => {
+                s.push('%');
+                s.push_str(n);
+                s.push('%');
+            }
+        }
+    }
+    s
+}
+
+/// Pieces -> a pattern, folding literals unless `cased`.
+pub(crate) fn to_pat(pieces: &[Piece], cased: bool) -> StrPat {
+    let lit = |s: &str| Tok::Lit(if cased { s.to_owned() } else { fold(s) });
+    let toks = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Literal(s) => lit(s),
+            Piece::Escaped(c) => lit(&c.to_string()),
+            Piece::AnyRun => Tok::Any,
+            Piece::AnyOne => Tok::One,
+            Piece::Placeholder(n) => lit(&format!("%{n}%")),
+        })
+        .collect();
+    StrPat::from_toks(toks)
+}
+
+/// windash: every `-` or `/` at the start of a word becomes each of the five dashes.
+fn windash(pieces: &[Piece], out: &mut Vec<Vec<Piece>>, limit: usize) -> Result<(), usize> {
+    // Work on runs of literal text between wildcards.
+    let mut variants: Vec<Vec<Piece>> = vec![Vec::new()];
+    let mut i = 0;
+    while i < pieces.len() {
+        match &pieces[i] {
+            Piece::Literal(_) | Piece::Escaped(_) => {
+                let mut text = String::new();
+                while i < pieces.len() {
+                    match &pieces[i] {
+                        Piece::Literal(t) => text.push_str(t),
+                        Piece::Escaped(c) => text.push(*c),
+                        _ => break,
+                    }
+                    i += 1;
+                }
+                let chars: Vec<char> = text.chars().collect();
+                let positions = encode::windash_positions(&chars, None, None);
+                let count = 5usize
+                    .checked_pow(positions.len() as u32)
+                    .unwrap_or(usize::MAX);
+                let total = variants.len().saturating_mul(count);
+                if total > limit {
+                    return Err(total);
+                }
+                let mut texts = vec![chars.clone()];
+                for &p in &positions {
+                    texts = texts
+                        .into_iter()
+                        .flat_map(|t| {
+                            encode::DASHES.iter().map(move |&d| {
+                                let mut t = t.clone();
+                                t[p] = d;
+                                t
+                            })
+                        })
+                        .collect();
+                }
+                variants = variants
+                    .into_iter()
+                    .flat_map(|v| {
+                        texts.iter().map(move |t| {
+                            let mut v = v.clone();
+                            v.push(Piece::Literal(t.iter().collect()));
+                            v
+                        })
+                    })
+                    .collect();
+            }
+            other => {
+                variants.iter_mut().for_each(|v| v.push(other.clone()));
+                i += 1;
+            }
+        }
+    }
+    if out.len() + variants.len() > limit {
+        return Err(out.len() + variants.len());
+    }
+    out.extend(variants);
+    Ok(())
+}
+
+fn condition(e: &Expr, names: &[&str], idents: &[(String, Formula)]) -> Formula {
+    let lookup = |n: &str| {
+        idents
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, f)| f.clone())
+            .unwrap_or(Formula::Const(false))
+    };
+    match &e.kind {
+        ExprKind::Ident(n) => lookup(n),
+        ExprKind::Not(x) => Formula::negate(condition(x, names, idents)),
+        ExprKind::And(xs) => Formula::and(xs.iter().map(|x| condition(x, names, idents)).collect()),
+        ExprKind::Or(xs) => Formula::or(xs.iter().map(|x| condition(x, names, idents)).collect()),
+        ExprKind::Quantified(q, p) => {
+            let parts: Vec<Formula> = p
+                .select(names.iter().copied())
+                .into_iter()
+                .map(lookup)
+                .collect();
+            match q {
+                Quantifier::One => Formula::or(parts),
+                Quantifier::All => Formula::and(parts),
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The intermediate representation: a boolean formula per rule over item tests.
+
+use crate::pattern::StrPat;
+use adsigma_syntax::value::Cidr;
+
+/// Where an item looks.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// A field path.
+    Field(Box<str>),
+    /// Every string value anywhere in the event (keywords).
+    Keywords,
+}
+
+/// A numeric comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `<`
+    Lt,
+    /// `<=`
+    Lte,
+    /// `>`
+    Gt,
+    /// `>=`
+    Gte,
+}
+
+impl CmpOp {
+    /// Applies the comparison.
+    pub fn apply(self, a: f64, b: f64) -> bool {
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Lt => a < b,
+            CmpOp::Lte => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Gte => a >= b,
+        }
+    }
+}
+
+/// A timestamp part of the `minute` ... `year` modifiers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimePart {
+    /// `minute`
+    Minute,
+    /// `hour`
+    Hour,
+    /// `day`
+    Day,
+    /// `week` (ISO 8601)
+    Week,
+    /// `month`
+    Month,
+    /// `year`
+    Year,
+}
+
+/// Where a `fieldref` value must appear in the field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefPos {
+    /// Equal.
+    Exact,
+    /// `startswith`
+    Prefix,
+    /// `endswith`
+    Suffix,
+    /// `contains`
+    Contains,
+}
+
+/// What an item tests on the values it finds.
+#[derive(Clone, Debug)]
+pub enum ItemKind {
+    /// String patterns: one list of alternatives per value; any value (or all values)
+    /// must match some element.
+    Str {
+        /// Per value, its alternatives (windash, base64offset, placeholders).
+        values: Vec<Vec<StrPat>>,
+        /// `all`: every value must match.
+        all: bool,
+        /// Case-sensitive (`cased`, or encoded values).
+        cased: bool,
+    },
+    /// Regular expressions (unanchored search).
+    Regex {
+        /// One per value.
+        values: Vec<regex::Regex>,
+        /// `all`.
+        all: bool,
+    },
+    /// A rule number: the same number, or its decimal string.
+    NumEq {
+        /// The number.
+        value: f64,
+        /// Its decimal string.
+        text: Box<str>,
+    },
+    /// `lt` `lte` `gt` `gte`.
+    Cmp {
+        /// The comparison.
+        op: CmpOp,
+        /// The bound.
+        value: f64,
+    },
+    /// A rule boolean: JSON booleans and the strings `true`/`false`.
+    Bool(bool),
+    /// `null`: missing or JSON null.
+    Null,
+    /// `exists`.
+    Exists(bool),
+    /// `cidr`.
+    Cidr {
+        /// The networks.
+        nets: Vec<Cidr>,
+        /// `all`.
+        all: bool,
+    },
+    /// A timestamp part compared with a number.
+    Time {
+        /// The part.
+        part: TimePart,
+        /// The comparison.
+        op: CmpOp,
+        /// The number.
+        value: f64,
+    },
+    /// `fieldref`: the value of another field.
+    FieldRef {
+        /// The other field.
+        other: Box<str>,
+        /// Where it must appear.
+        pos: RefPos,
+        /// Case-sensitive.
+        cased: bool,
+    },
+}
+
+/// One test: a target and what to test there.
+#[derive(Clone, Debug)]
+pub struct Item {
+    /// Where to look.
+    pub target: Target,
+    /// What to test.
+    pub kind: ItemKind,
+}
+
+/// A boolean formula over items.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Formula {
+    /// An item's result.
+    Item(u32),
+    /// Negation.
+    Not(Box<Formula>),
+    /// Conjunction.
+    And(Vec<Formula>),
+    /// Disjunction.
+    Or(Vec<Formula>),
+    /// A constant.
+    Const(bool),
+}
+
+impl Formula {
+    /// `And`, flattened and simplified.
+    pub fn and(parts: Vec<Formula>) -> Formula {
+        let mut out = Vec::with_capacity(parts.len());
+        for p in parts {
+            match p {
+                Formula::Const(true) => {}
+                Formula::Const(false) => return Formula::Const(false),
+                Formula::And(inner) => out.extend(inner),
+                p => out.push(p),
+            }
+        }
+        match out.len() {
+            0 => Formula::Const(true),
+            1 => out.pop().unwrap_or(Formula::Const(true)),
+            _ => Formula::And(out),
+        }
+    }
+
+    /// `Or`, flattened and simplified.
+    pub fn or(parts: Vec<Formula>) -> Formula {
+        let mut out = Vec::with_capacity(parts.len());
+        for p in parts {
+            match p {
+                Formula::Const(false) => {}
+                Formula::Const(true) => return Formula::Const(true),
+                Formula::Or(inner) => out.extend(inner),
+                p => out.push(p),
+            }
+        }
+        match out.len() {
+            0 => Formula::Const(false),
+            1 => out.pop().unwrap_or(Formula::Const(false)),
+            _ => Formula::Or(out),
+        }
+    }
+
+    /// Negation, simplified.
+    pub fn negate(f: Formula) -> Formula {
+        match f {
+            Formula::Const(b) => Formula::Const(!b),
+            Formula::Not(inner) => *inner,
+            f => Formula::Not(Box::new(f)),
+        }
+    }
+
+    /// Calls `f(item, positive)` for every item occurrence with its polarity.
+    pub fn items(&self, positive: bool, f: &mut impl FnMut(u32, bool)) {
+        match self {
+            Formula::Item(i) => f(*i, positive),
+            Formula::Not(x) => x.items(!positive, f),
+            Formula::And(xs) | Formula::Or(xs) => xs.iter().for_each(|x| x.items(positive, f)),
+            Formula::Const(_) => {}
+        }
+    }
+}

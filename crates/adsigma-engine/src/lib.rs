@@ -1,0 +1,260 @@
+//! Compiles Sigma rules into one [`Program`] for a whole pack and evaluates events against
+//! it.
+//!
+//! AST (`adsigma-syntax`) -> IR (a boolean [`ir::Formula`] per rule over item tests) ->
+//! [`Program`]. The program merges the literal patterns of every rule per field into one
+//! Aho-Corasick automaton, walks each event once to find which tests can possibly hold, and
+//! evaluates exactly only the rules those tests could make true (plus the few that can match
+//! on the absence of fields). Matching semantics are those of the project's conformance
+//! document: whole-value, case-insensitive (simple case folding) matching with wildcards,
+//! missing fields false, arrays matching when any element does, dotted paths with literal
+//! keys first.
+//!
+//! ```
+//! use adsigma_engine::{compile, EngineConfig, Scratch};
+//! use adsigma_syntax::{parse_str, FileId, Limits, Document};
+//! let text = "title: t\nlogsource: {product: linux}\ndetection:\n  sel: {Image|endswith: /sh}\n  condition: sel\n";
+//! let parsed = parse_str(text, FileId(0), &Limits::default());
+//! let Document::Rule(rule) = &parsed.documents[0] else { unreachable!() };
+//! let (program, diags) = compile([rule], &EngineConfig::default());
+//! assert!(diags.is_empty());
+//! let event = serde_json::json!({"Image": "/bin/SH"});
+//! let mut out = Vec::new();
+//! program.matching_rules(&event, None, &mut Scratch::new(), &mut out);
+//! assert_eq!(out, [0]);
+//! ```
+//!
+//! # Untrusted input
+//!
+//! Rules and events are untrusted. Regexes run in linear time (the `regex` crate) with a
+//! size limit; windash, base64offset and placeholder expansions are bounded by
+//! [`EngineConfig::max_expansion`]; event traversal stops at [`event::MAX_EVENT_DEPTH`].
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod compile;
+pub mod encode;
+pub mod event;
+pub mod ir;
+pub mod pattern;
+mod program;
+pub mod time;
+
+pub use event::{Event, EventValue, LogSource};
+pub use program::{Program, RuleInfo, Scratch, fits};
+
+use adsigma_syntax::{Diagnostic, Rule, Severity};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What to do with a rule whose `%placeholder%` no map entry resolves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnresolvedPlaceholders {
+    /// A compile error (the default).
+    #[default]
+    Error,
+    /// Skip the rule with a warning.
+    SkipRule,
+}
+
+/// Compilation settings.
+#[derive(Clone, Debug)]
+pub struct EngineConfig {
+    /// Values of `%placeholder%`s for the `expand` modifier: name -> values.
+    pub placeholders: HashMap<String, Vec<String>>,
+    /// Policy for placeholders with no values.
+    pub unresolved_placeholders: UnresolvedPlaceholders,
+    /// Largest compiled size of one regex, in bytes. Default 1 MiB.
+    pub regex_size_limit: usize,
+    /// Most alternatives one value may expand to (windash, base64offset, placeholders).
+    /// Default 4,096.
+    pub max_expansion: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            placeholders: HashMap::new(),
+            unresolved_placeholders: UnresolvedPlaceholders::Error,
+            regex_size_limit: 1 << 20,
+            max_expansion: 4096,
+        }
+    }
+}
+
+/// The codes of the compilation layer (`E`).
+pub mod codes {
+    use adsigma_syntax::{Code, Severity};
+
+    /// `E101 invalid_regex`
+    pub const INVALID_REGEX: Code = Code {
+        code: "E101",
+        name: "invalid_regex",
+        severity: Severity::Error,
+        summary: "A regex does not compile (syntax, look-around, back-references, size).",
+    };
+    /// `E102 unresolved_placeholder`
+    pub const UNRESOLVED_PLACEHOLDER: Code = Code {
+        code: "E102",
+        name: "unresolved_placeholder",
+        severity: Severity::Error,
+        summary: "An `expand` placeholder has no values in the placeholder map.",
+    };
+    /// `E103 expansion_too_large`
+    pub const EXPANSION_TOO_LARGE: Code = Code {
+        code: "E103",
+        name: "expansion_too_large",
+        severity: Severity::Error,
+        summary: "A value expands to more alternatives than `max_expansion`.",
+    };
+    /// Every code of this crate.
+    pub const ALL: &[Code] = &[INVALID_REGEX, UNRESOLVED_PLACEHOLDER, EXPANSION_TOO_LARGE];
+}
+
+/// One rule to compile, with what a match should report about it.
+pub struct RuleInput<'a> {
+    /// The rule.
+    pub rule: &'a Rule,
+    /// The file it came from, for reports.
+    pub file: Option<String>,
+}
+
+impl<'a> From<&'a Rule> for RuleInput<'a> {
+    fn from(rule: &'a Rule) -> Self {
+        RuleInput { rule, file: None }
+    }
+}
+
+/// Compiles rules into a program. Rules that fail to compile are left out and reported as
+/// diagnostics (errors, or warnings for unresolved placeholders under
+/// [`UnresolvedPlaceholders::SkipRule`]).
+pub fn compile<'a, I>(rules: I, config: &EngineConfig) -> (Program, Vec<Diagnostic>)
+where
+    I: IntoIterator,
+    I::Item: Into<RuleInput<'a>>,
+{
+    let mut compiler = compile::Compiler::new(config);
+    let mut compiled = Vec::new();
+    let mut diags = Vec::new();
+    for input in rules {
+        let input: RuleInput<'a> = input.into();
+        let rule = input.rule;
+        match compiler.detection(&rule.detection) {
+            Ok(ir) => compiled.push(program::CompiledRule {
+                info: Arc::new(rule_info(rule, input.file)),
+                formula: ir.formula,
+                identifiers: ir.identifiers,
+            }),
+            Err(compile::Failure(d)) => {
+                let mut d = *d;
+                d.rule_id = rule.meta.id.as_ref().map(|i| i.value.clone());
+                if d.severity == Severity::Warning {
+                    d.message.push_str("; the rule is skipped");
+                }
+                diags.push(d);
+            }
+        }
+    }
+    (Program::new(compiled, compiler.items), diags)
+}
+
+/// What a match reports about a rule: metadata and the ADS response steps.
+pub fn rule_info(rule: &Rule, file: Option<String>) -> RuleInfo {
+    let m = &rule.meta;
+    let text = |s: &Option<adsigma_syntax::Spanned<String>>| s.as_ref().map(|x| x.value.clone());
+    let response = m
+        .custom("ads")
+        .and_then(|ads| ads.get("response"))
+        .and_then(|r| r.as_seq())
+        .map(|steps| {
+            steps
+                .iter()
+                .filter_map(|s| s.as_scalar().map(|x| x.text.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    RuleInfo {
+        id: text(&m.id),
+        name: text(&m.name),
+        title: text(&m.title).unwrap_or_default(),
+        level: m.level.as_ref().map(|l| l.value),
+        status: m.status.as_ref().map(|s| s.value),
+        tags: m.tags.iter().map(|t| t.value.clone()).collect(),
+        logsource: LogSource {
+            product: text(&rule.logsource.product),
+            category: text(&rule.logsource.category),
+            service: text(&rule.logsource.service),
+        },
+        response,
+        file,
+    }
+}
+
+/// A field and value that made a detection identifier hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchedField {
+    /// The identifier.
+    pub identifier: String,
+    /// The field (`None` for keywords).
+    pub field: Option<String>,
+    /// The event's value.
+    pub value: String,
+}
+
+impl Program {
+    /// For a rule that matched: which identifiers hold, and the fields and values that made
+    /// them hold (positive tests only).
+    pub fn explain(
+        &self,
+        rule: usize,
+        event: &dyn Event,
+        scratch: &mut Scratch,
+    ) -> (Vec<String>, Vec<MatchedField>) {
+        let Some(r) = self.rules.get(rule) else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut held = Vec::new();
+        let mut fields = Vec::new();
+        for (name, f) in &r.identifiers {
+            if !self.eval(f, event, scratch) {
+                continue;
+            }
+            held.push(name.clone());
+            let mut items = Vec::new();
+            f.items(true, &mut |i, positive| {
+                if positive && !items.contains(&i) {
+                    items.push(i);
+                }
+            });
+            for i in items {
+                let item = &self.items[i as usize];
+                let mut value = None;
+                if self.witness(item, event, scratch, &mut |v| {
+                    value.get_or_insert_with(|| v.to_owned());
+                }) {
+                    fields.push(MatchedField {
+                        identifier: name.clone(),
+                        field: match &item.target {
+                            ir::Target::Field(p) => Some(p.to_string()),
+                            ir::Target::Keywords => None,
+                        },
+                        value: value.unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        (held, fields)
+    }
+}
+
+#[cfg(test)]
+mod testoibits {
+    fn assert_all<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+    #[test]
+    fn auto_traits() {
+        assert_all::<super::Program>();
+        assert_all::<super::Scratch>();
+        assert_all::<super::MatchedField>();
+    }
+}

@@ -1,0 +1,759 @@
+//! The compiled program: rules, items, the candidate prefilter, and evaluation.
+
+use crate::event::{Event, EventValue, LogSource};
+use crate::ir::*;
+use crate::pattern::{Anchor, StrPat, fold_into};
+use crate::time;
+use adsigma_syntax::{Level, Status};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// What a match reports about its rule.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleInfo {
+    /// `id`.
+    pub id: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// `title`.
+    pub title: String,
+    /// `level`.
+    pub level: Option<Level>,
+    /// `status`.
+    pub status: Option<Status>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// The rule's logsource.
+    pub logsource: LogSource,
+    /// ADS response steps, when the rule has them.
+    pub response: Vec<String>,
+    /// The file the rule came from, when known.
+    pub file: Option<String>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub info: Arc<RuleInfo>,
+    pub formula: Formula,
+    pub identifiers: Vec<(String, Formula)>,
+}
+
+/// How the prefilter knows an item might be true.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gate {
+    /// One of the item's anchor literals was seen where it must be.
+    Pattern,
+    /// The field is present.
+    Presence,
+    /// Nothing: the item can be true without its field (null, exists: false).
+    None,
+}
+
+struct Scanner {
+    ac: AhoCorasick,
+    /// Per pattern: (anchor, item) pairs.
+    hits: Vec<Vec<(Anchor, u32)>>,
+    ascii: bool,
+}
+
+#[derive(Default)]
+struct ScannerBuilder {
+    literals: FxHashMap<String, usize>,
+    pats: Vec<String>,
+    hits: Vec<Vec<(Anchor, u32)>>,
+}
+
+impl ScannerBuilder {
+    fn add(&mut self, lit: &str, anchor: Anchor, item: u32) {
+        let id = *self.literals.entry(lit.to_owned()).or_insert_with(|| {
+            self.pats.push(lit.to_owned());
+            self.hits.push(Vec::new());
+            self.pats.len() - 1
+        });
+        if !self.hits[id].contains(&(anchor, item)) {
+            self.hits[id].push((anchor, item));
+        }
+    }
+
+    fn build(self, case_insensitive: bool) -> Option<Scanner> {
+        if self.pats.is_empty() {
+            return None;
+        }
+        let ascii = self.pats.iter().all(|p| p.is_ascii());
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(case_insensitive)
+            .build(&self.pats)
+            .ok()?;
+        Some(Scanner {
+            ac,
+            hits: self.hits,
+            ascii,
+        })
+    }
+}
+
+#[derive(Default)]
+struct FieldSlot {
+    /// Items gated on presence of this field.
+    presence: Vec<u32>,
+    ci: Option<Scanner>,
+    cs: Option<Scanner>,
+}
+
+/// The compiled, immutable program: share it between threads (the facade wraps it in an
+/// `Arc`).
+pub struct Program {
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) items: Vec<Item>,
+    fields: FxHashMap<Box<str>, u32>,
+    slots: Vec<FieldSlot>,
+    keywords_ci: Option<Scanner>,
+    /// Keyword items without a literal: true candidates on any string.
+    keyword_presence: Vec<u32>,
+    /// Item -> rules it triggers.
+    item_rules: Vec<Vec<u32>>,
+    /// Rules that can match without any gate firing.
+    ungated: Vec<u32>,
+}
+
+impl std::fmt::Debug for Program {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Program")
+            .field("rules", &self.rules.len())
+            .field("items", &self.items.len())
+            .field("fields", &self.fields.len())
+            .field("ungated", &self.ungated.len())
+            .finish()
+    }
+}
+
+/// Per-thread working memory for evaluation; reuse it across events to avoid allocation.
+#[derive(Default, Debug, Clone)]
+pub struct Scratch {
+    generation: u32,
+    item_memo: Vec<(u32, bool)>,
+    rule_stamp: Vec<u32>,
+    candidates: Vec<u32>,
+    fold: String,
+    num: String,
+    num2: String,
+}
+
+impl Scratch {
+    /// Fresh scratch space.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn begin(&mut self, items: usize, rules: usize) {
+        if self.item_memo.len() != items || self.rule_stamp.len() != rules {
+            self.item_memo = vec![(0, false); items];
+            self.rule_stamp = vec![0; rules];
+            self.generation = 0;
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.item_memo.iter_mut().for_each(|m| m.0 = 0);
+            self.rule_stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        self.candidates.clear();
+    }
+}
+
+/// Three-valued logic for the gating analysis.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum K {
+    T,
+    F,
+    U,
+}
+
+fn kleene(f: &Formula, positive: bool, gated: &dyn Fn(u32) -> bool) -> K {
+    match f {
+        Formula::Item(i) => {
+            if positive && gated(*i) {
+                K::F
+            } else {
+                K::U
+            }
+        }
+        Formula::Const(b) => {
+            if *b {
+                K::T
+            } else {
+                K::F
+            }
+        }
+        Formula::Not(x) => match kleene(x, !positive, gated) {
+            K::T => K::F,
+            K::F => K::T,
+            K::U => K::U,
+        },
+        Formula::And(xs) => {
+            let mut r = K::T;
+            for x in xs {
+                match kleene(x, positive, gated) {
+                    K::F => return K::F,
+                    K::U => r = K::U,
+                    K::T => {}
+                }
+            }
+            r
+        }
+        Formula::Or(xs) => {
+            let mut r = K::F;
+            for x in xs {
+                match kleene(x, positive, gated) {
+                    K::T => return K::T,
+                    K::U => r = K::U,
+                    K::F => {}
+                }
+            }
+            r
+        }
+    }
+}
+
+impl Program {
+    pub(crate) fn new(rules: Vec<CompiledRule>, items: Vec<Item>) -> Program {
+        let mut fields: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut slot_builders: Vec<(FieldSlot, ScannerBuilder, ScannerBuilder)> = Vec::new();
+        let mut kw = ScannerBuilder::default();
+        let mut keyword_presence = Vec::new();
+        let mut gates = Vec::with_capacity(items.len());
+        for (id, item) in items.iter().enumerate() {
+            let id = id as u32;
+            let gate = match &item.kind {
+                ItemKind::Null | ItemKind::Exists(false) => Gate::None,
+                ItemKind::Str { values, cased, .. } => {
+                    let anchors: Option<Vec<(Anchor, &str)>> =
+                        values.iter().flatten().map(StrPat::anchor).collect();
+                    match anchors {
+                        Some(list) if !list.is_empty() => {
+                            for (anchor, lit) in list {
+                                match &item.target {
+                                    Target::Keywords => kw.add(lit, anchor, id),
+                                    Target::Field(path) => {
+                                        let slot = slot_of(&mut fields, &mut slot_builders, path);
+                                        let b = &mut slot_builders[slot];
+                                        if *cased {
+                                            b.2.add(lit, anchor, id)
+                                        } else {
+                                            b.1.add(lit, anchor, id)
+                                        }
+                                    }
+                                }
+                            }
+                            Gate::Pattern
+                        }
+                        _ => Gate::Presence,
+                    }
+                }
+                ItemKind::NumEq { text, .. } => {
+                    if let Target::Field(path) = &item.target {
+                        let slot = slot_of(&mut fields, &mut slot_builders, path);
+                        slot_builders[slot].1.add(text, Anchor::Exact, id);
+                    }
+                    Gate::Pattern
+                }
+                ItemKind::Bool(b) => {
+                    if let Target::Field(path) = &item.target {
+                        let slot = slot_of(&mut fields, &mut slot_builders, path);
+                        slot_builders[slot].1.add(
+                            if *b { "true" } else { "false" },
+                            Anchor::Exact,
+                            id,
+                        );
+                    }
+                    Gate::Pattern
+                }
+                _ => Gate::Presence,
+            };
+            if gate == Gate::Presence {
+                match &item.target {
+                    Target::Keywords => keyword_presence.push(id),
+                    Target::Field(path) => {
+                        let slot = slot_of(&mut fields, &mut slot_builders, path);
+                        slot_builders[slot].0.presence.push(id);
+                    }
+                }
+            }
+            gates.push(gate);
+        }
+        let slots = slot_builders
+            .into_iter()
+            .map(|(mut slot, ci, cs)| {
+                slot.ci = ci.build(true);
+                slot.cs = cs.build(false);
+                slot
+            })
+            .collect();
+        // Rules: gated when they cannot hold unless one of their positive gated items fires.
+        let mut item_rules = vec![Vec::new(); items.len()];
+        let mut ungated = Vec::new();
+        for (r, rule) in rules.iter().enumerate() {
+            let gated = |i: u32| gates[i as usize] != Gate::None;
+            if kleene(&rule.formula, true, &gated) == K::F {
+                let mut triggers = Vec::new();
+                rule.formula.items(true, &mut |i, positive| {
+                    if positive && gated(i) && !triggers.contains(&i) {
+                        triggers.push(i);
+                    }
+                });
+                for i in triggers {
+                    item_rules[i as usize].push(r as u32);
+                }
+            } else {
+                ungated.push(r as u32);
+            }
+        }
+        Program {
+            rules,
+            items,
+            fields,
+            slots,
+            keywords_ci: kw.build(true),
+            keyword_presence,
+            item_rules,
+            ungated,
+        }
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when the program has no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// What the program knows about rule `index`.
+    pub fn rule(&self, index: usize) -> Option<&Arc<RuleInfo>> {
+        self.rules.get(index).map(|r| &r.info)
+    }
+
+    /// Number of rules evaluated for every event whatever it holds (those that can match on
+    /// absence alone).
+    pub fn ungated_rules(&self) -> usize {
+        self.ungated.len()
+    }
+
+    /// Evaluates an event; pushes the indices of matching rules, in rule order, to `out`.
+    /// With a logsource, only rules whose logsource fits are considered (a rule fits when
+    /// every logsource field it sets equals the event's).
+    pub fn matching_rules(
+        &self,
+        event: &dyn Event,
+        logsource: Option<&LogSource>,
+        scratch: &mut Scratch,
+        out: &mut Vec<u32>,
+    ) {
+        scratch.begin(self.items.len(), self.rules.len());
+        self.prefilter(event, scratch);
+        let generation = scratch.generation;
+        for &r in &self.ungated {
+            if scratch.rule_stamp[r as usize] != generation {
+                scratch.rule_stamp[r as usize] = generation;
+                scratch.candidates.push(r);
+            }
+        }
+        let mut candidates = std::mem::take(&mut scratch.candidates);
+        candidates.sort_unstable();
+        for &r in &candidates {
+            let rule = &self.rules[r as usize];
+            if let Some(ls) = logsource {
+                if !fits(&rule.info.logsource, ls) {
+                    continue;
+                }
+            }
+            if self.eval(&rule.formula, event, scratch) {
+                out.push(r);
+            }
+        }
+        scratch.candidates = candidates;
+    }
+
+    fn fire(&self, item: u32, scratch: &mut Scratch) {
+        let generation = scratch.generation;
+        for &r in &self.item_rules[item as usize] {
+            let stamp = &mut scratch.rule_stamp[r as usize];
+            if *stamp != generation {
+                *stamp = generation;
+                scratch.candidates.push(r);
+            }
+        }
+    }
+
+    fn scan(&self, scanner: &Scanner, text: &str, fold: &mut String, scratch_fire: &mut Vec<u32>) {
+        let hay: &str = if scanner.ascii && text.is_ascii() {
+            text
+        } else {
+            fold_into(text, fold);
+            fold
+        };
+        let len = hay.len();
+        for m in scanner.ac.find_overlapping_iter(hay) {
+            for &(anchor, item) in &scanner.hits[m.pattern().as_usize()] {
+                if anchor.accepts(m.start(), m.end(), len) {
+                    scratch_fire.push(item);
+                }
+            }
+        }
+    }
+
+    fn scan_cased(&self, scanner: &Scanner, text: &str, fired: &mut Vec<u32>) {
+        let len = text.len();
+        for m in scanner.ac.find_overlapping_iter(text) {
+            for &(anchor, item) in &scanner.hits[m.pattern().as_usize()] {
+                if anchor.accepts(m.start(), m.end(), len) {
+                    fired.push(item);
+                }
+            }
+        }
+    }
+
+    fn prefilter(&self, event: &dyn Event, scratch: &mut Scratch) {
+        let mut fired: Vec<u32> = Vec::new();
+        let mut fold = std::mem::take(&mut scratch.fold);
+        let mut num = std::mem::take(&mut scratch.num);
+        let mut any_string = false;
+        event.walk(&mut |path, value| {
+            if let EventValue::Str(s) = value {
+                any_string = true;
+                if let Some(kw) = &self.keywords_ci {
+                    self.scan(kw, s, &mut fold, &mut fired);
+                }
+            }
+            let Some(&slot) = self.fields.get(path) else {
+                return;
+            };
+            let slot = &self.slots[slot as usize];
+            fired.extend_from_slice(&slot.presence);
+            if slot.ci.is_none() && slot.cs.is_none() {
+                return;
+            }
+            if let Some(text) = value.text(&mut num) {
+                if let Some(ci) = &slot.ci {
+                    self.scan(ci, text, &mut fold, &mut fired);
+                }
+                if let Some(cs) = &slot.cs {
+                    self.scan_cased(cs, text, &mut fired);
+                }
+            }
+        });
+        if any_string {
+            fired.extend_from_slice(&self.keyword_presence);
+        }
+        for item in fired {
+            self.fire(item, scratch);
+        }
+        scratch.fold = fold;
+        scratch.num = num;
+    }
+
+    pub(crate) fn eval(&self, f: &Formula, event: &dyn Event, scratch: &mut Scratch) -> bool {
+        match f {
+            Formula::Item(i) => {
+                let generation = scratch.generation;
+                let (stamp, value) = scratch.item_memo[*i as usize];
+                if stamp == generation {
+                    return value;
+                }
+                let v = self.eval_item(&self.items[*i as usize], event, scratch);
+                scratch.item_memo[*i as usize] = (generation, v);
+                v
+            }
+            Formula::Not(x) => !self.eval(x, event, scratch),
+            Formula::And(xs) => xs.iter().all(|x| self.eval(x, event, scratch)),
+            Formula::Or(xs) => xs.iter().any(|x| self.eval(x, event, scratch)),
+            Formula::Const(b) => *b,
+        }
+    }
+
+    /// Evaluates one item exactly.
+    pub(crate) fn eval_item(&self, item: &Item, event: &dyn Event, scratch: &mut Scratch) -> bool {
+        self.witness(item, event, scratch, &mut |_| {})
+    }
+
+    /// Evaluates one item; calls `seen` with the text of a value that made it hold.
+    pub(crate) fn witness(
+        &self,
+        item: &Item,
+        event: &dyn Event,
+        scratch: &mut Scratch,
+        seen: &mut dyn FnMut(&str),
+    ) -> bool {
+        let Scratch {
+            fold, num, num2, ..
+        } = scratch;
+        match &item.target {
+            Target::Keywords => {
+                let ItemKind::Str { values, all, .. } = &item.kind else {
+                    return false;
+                };
+                let mut hit = vec![false; values.len()];
+                event.walk(&mut |_, v| {
+                    if let EventValue::Str(s) = v {
+                        fold_into(s, fold);
+                        for (k, alts) in values.iter().enumerate() {
+                            if !hit[k] && alts.iter().any(|p| p.matches(fold)) {
+                                hit[k] = true;
+                                seen(s);
+                            }
+                        }
+                    }
+                });
+                if *all {
+                    hit.iter().all(|h| *h)
+                } else {
+                    hit.iter().any(|h| *h)
+                }
+            }
+            Target::Field(path) => match &item.kind {
+                ItemKind::Str { values, all, cased } => {
+                    let mut hit = vec![false; values.len()];
+                    event.lookup(path, &mut |v| {
+                        let Some(text) = v.text(num) else { return };
+                        let t: &str = if *cased {
+                            text
+                        } else {
+                            fold_into(text, fold);
+                            fold
+                        };
+                        for (k, alts) in values.iter().enumerate() {
+                            if !hit[k] && alts.iter().any(|p| p.matches(t)) {
+                                hit[k] = true;
+                                seen(text);
+                            }
+                        }
+                    });
+                    if *all {
+                        hit.iter().all(|h| *h)
+                    } else {
+                        hit.iter().any(|h| *h)
+                    }
+                }
+                ItemKind::Regex { values, all } => {
+                    let mut hit = vec![false; values.len()];
+                    event.lookup(path, &mut |v| {
+                        let Some(text) = v.text(num) else { return };
+                        for (k, re) in values.iter().enumerate() {
+                            if !hit[k] && re.is_match(text) {
+                                hit[k] = true;
+                                seen(text);
+                            }
+                        }
+                    });
+                    if *all {
+                        hit.iter().all(|h| *h)
+                    } else {
+                        hit.iter().any(|h| *h)
+                    }
+                }
+                ItemKind::NumEq { value, text } => {
+                    let mut ok = false;
+                    event.lookup(path, &mut |v| {
+                        let m = match v {
+                            EventValue::Str(s) => s == &**text,
+                            EventValue::Int(_) | EventValue::UInt(_) | EventValue::Float(_) => {
+                                v.as_f64() == Some(*value)
+                            }
+                            _ => false,
+                        };
+                        if m && !ok {
+                            ok = true;
+                            seen(v.text(num).unwrap_or(""));
+                        }
+                    });
+                    ok
+                }
+                ItemKind::Cmp { op, value } => {
+                    let mut ok = false;
+                    event.lookup(path, &mut |v| {
+                        if !ok && v.as_f64().is_some_and(|x| op.apply(x, *value)) {
+                            ok = true;
+                            seen(v.text(num).unwrap_or(""));
+                        }
+                    });
+                    ok
+                }
+                ItemKind::Bool(b) => {
+                    let mut ok = false;
+                    event.lookup(path, &mut |v| {
+                        let m = match v {
+                            EventValue::Bool(x) => x == *b,
+                            EventValue::Str(s) => {
+                                s.eq_ignore_ascii_case(if *b { "true" } else { "false" })
+                            }
+                            _ => false,
+                        };
+                        if m && !ok {
+                            ok = true;
+                            seen(if *b { "true" } else { "false" });
+                        }
+                    });
+                    ok
+                }
+                ItemKind::Null => {
+                    let mut null = false;
+                    let found = event.lookup(path, &mut |v| null |= v == EventValue::Null);
+                    if !found || null {
+                        seen("null");
+                    }
+                    !found || null
+                }
+                ItemKind::Exists(want) => {
+                    let found = event.lookup(path, &mut |_| {});
+                    if found == *want {
+                        seen(if found { "exists" } else { "absent" });
+                    }
+                    found == *want
+                }
+                ItemKind::Cidr { nets, all } => {
+                    let mut hit = vec![false; nets.len()];
+                    event.lookup(path, &mut |v| {
+                        let EventValue::Str(s) = v else { return };
+                        let Ok(ip) = s.trim().parse::<IpAddr>() else {
+                            return;
+                        };
+                        for (k, net) in nets.iter().enumerate() {
+                            if !hit[k] && in_net(ip, net) {
+                                hit[k] = true;
+                                seen(s);
+                            }
+                        }
+                    });
+                    if *all {
+                        hit.iter().all(|h| *h)
+                    } else {
+                        hit.iter().any(|h| *h)
+                    }
+                }
+                ItemKind::Time { part, op, value } => {
+                    let mut ok = false;
+                    event.lookup(path, &mut |v| {
+                        if ok {
+                            return;
+                        }
+                        let dt = match v {
+                            EventValue::Str(s) => time::parse_iso(s).or_else(|| {
+                                s.trim().parse::<f64>().ok().and_then(time::from_epoch)
+                            }),
+                            EventValue::Int(_) | EventValue::UInt(_) | EventValue::Float(_) => {
+                                v.as_f64().and_then(time::from_epoch)
+                            }
+                            _ => None,
+                        };
+                        let Some(dt) = dt else { return };
+                        let x = match part {
+                            TimePart::Minute => f64::from(dt.minute),
+                            TimePart::Hour => f64::from(dt.hour),
+                            TimePart::Day => f64::from(dt.day),
+                            TimePart::Week => f64::from(dt.iso_week()),
+                            TimePart::Month => f64::from(dt.month),
+                            TimePart::Year => dt.year as f64,
+                        };
+                        if op.apply(x, *value) {
+                            ok = true;
+                            seen(v.text(num).unwrap_or(""));
+                        }
+                    });
+                    ok
+                }
+                ItemKind::FieldRef { other, pos, cased } => {
+                    let mut others: Vec<String> = Vec::new();
+                    event.lookup(other, &mut |v| {
+                        if let Some(t) = v.text(num2) {
+                            others.push(if *cased {
+                                t.to_owned()
+                            } else {
+                                crate::pattern::fold(t)
+                            });
+                        }
+                    });
+                    if others.is_empty() {
+                        return false;
+                    }
+                    let mut ok = false;
+                    event.lookup(path, &mut |v| {
+                        if ok {
+                            return;
+                        }
+                        let Some(text) = v.text(num) else { return };
+                        let t: &str = if *cased {
+                            text
+                        } else {
+                            fold_into(text, fold);
+                            fold
+                        };
+                        let m = others.iter().any(|o| match pos {
+                            RefPos::Exact => t == o,
+                            RefPos::Prefix => t.starts_with(o.as_str()),
+                            RefPos::Suffix => t.ends_with(o.as_str()),
+                            RefPos::Contains => t.contains(o.as_str()),
+                        });
+                        if m {
+                            ok = true;
+                            seen(text);
+                        }
+                    });
+                    ok
+                }
+            },
+        }
+    }
+}
+
+fn in_net(ip: IpAddr, net: &adsigma_syntax::value::Cidr) -> bool {
+    match (ip, net.addr) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if net.prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - net.prefix)
+            };
+            u32::from(a) & mask == u32::from(n)
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if net.prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - net.prefix)
+            };
+            u128::from(a) & mask == u128::from(n)
+        }
+        _ => false,
+    }
+}
+
+/// A rule fits an event's logsource when every logsource field the rule sets equals the
+/// event's.
+pub fn fits(rule: &LogSource, event: &LogSource) -> bool {
+    let ok = |r: &Option<String>, e: &Option<String>| match r {
+        None => true,
+        Some(r) => e.as_deref() == Some(r.as_str()),
+    };
+    ok(&rule.product, &event.product)
+        && ok(&rule.category, &event.category)
+        && ok(&rule.service, &event.service)
+}
+
+fn slot_of(
+    fields: &mut FxHashMap<Box<str>, u32>,
+    slots: &mut Vec<(FieldSlot, ScannerBuilder, ScannerBuilder)>,
+    path: &str,
+) -> usize {
+    if let Some(&s) = fields.get(path) {
+        return s as usize;
+    }
+    slots.push(Default::default());
+    fields.insert(path.into(), slots.len() as u32 - 1);
+    slots.len() - 1
+}

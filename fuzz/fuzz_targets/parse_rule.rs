@@ -1,0 +1,7 @@
+//! Any bytes as a rule file: parsing never panics, under default and under small limits, and
+//! every condition of every parsed rule and filter survives Display -> parse unchanged.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| adsigma_fuzz::check_parse_rule(data));

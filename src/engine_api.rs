@@ -1,0 +1,295 @@
+//! The compiled engine: [`Engine`], [`EngineBuilder`], [`Match`].
+
+use crate::{Error, RulePack};
+use adsigma_engine::{
+    EngineConfig, Event, LogSource, MatchedField, Program, RuleInfo, RuleInput, Scratch,
+    UnresolvedPlaceholders,
+};
+use adsigma_syntax::{Diagnostic, Document, Level, Severity, Status};
+use std::sync::Arc;
+
+/// A rule pack compiled once, shared by threads: cloning is cheap (an `Arc`).
+///
+/// ```
+/// # let pack = adsigma::RulePack::load("rules").unwrap();
+/// let engine = adsigma::Engine::new(&pack).unwrap();
+/// let e2 = engine.clone(); // shares the compiled program
+/// std::thread::spawn(move || e2.len()).join().unwrap();
+/// ```
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    program: Program,
+    warnings: Vec<Diagnostic>,
+}
+
+type RuleFilter = Arc<dyn Fn(&RuleInfo) -> bool + Send + Sync>;
+
+/// Builds an [`Engine`] with an [`EngineConfig`]; reusable.
+#[derive(Clone, Default)]
+pub struct EngineBuilder {
+    config: EngineConfig,
+    skip_invalid: bool,
+    filter: Option<RuleFilter>,
+}
+
+impl std::fmt::Debug for EngineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineBuilder")
+            .field("config", &self.config)
+            .field("skip_invalid", &self.skip_invalid)
+            .finish()
+    }
+}
+
+impl EngineBuilder {
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Adds values for a `%name%` placeholder of the `expand` modifier.
+    pub fn placeholder(
+        mut self,
+        name: &str,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.config
+            .placeholders
+            .entry(name.to_owned())
+            .or_default()
+            .extend(values.into_iter().map(Into::into));
+        self
+    }
+
+    /// What to do with rules whose placeholders have no values.
+    pub fn unresolved_placeholders(mut self, policy: UnresolvedPlaceholders) -> Self {
+        self.config.unresolved_placeholders = policy;
+        self
+    }
+
+    /// Skip rules that do not load or compile (they become [`Engine::warnings`]) instead of
+    /// failing the build.
+    pub fn skip_invalid_rules(mut self, skip: bool) -> Self {
+        self.skip_invalid = skip;
+        self
+    }
+
+    /// Compile only the rules for which `keep` is true (e.g. by level, status or tag).
+    pub fn rule_filter(mut self, keep: impl Fn(&RuleInfo) -> bool + Send + Sync + 'static) -> Self {
+        self.filter = Some(Arc::new(keep));
+        self
+    }
+
+    /// Compiles the pack's rules.
+    pub fn build(&self, pack: &RulePack) -> Result<Engine, Error> {
+        let mut warnings = Vec::new();
+        if pack.has_errors() {
+            if !self.skip_invalid {
+                return Err(Error::Rules {
+                    diagnostics: pack.errors().cloned().collect(),
+                });
+            }
+            warnings.extend(
+                pack.errors()
+                    .cloned()
+                    .map(|d| d.with_severity(Severity::Warning)),
+            );
+        }
+        let inputs = pack.documents().iter().filter_map(|d| match &d.document {
+            Document::Rule(rule) => {
+                let file = Some(pack.sources().path(d.file).display().to_string());
+                let keep = match &self.filter {
+                    Some(f) => f(&adsigma_engine::rule_info(rule, None)),
+                    None => true,
+                };
+                keep.then_some(RuleInput { rule, file })
+            }
+            _ => None,
+        });
+        let (program, diags) = adsigma_engine::compile(inputs, &self.config);
+        for d in diags {
+            if d.severity == Severity::Error && !self.skip_invalid {
+                return Err(Error::Rules {
+                    diagnostics: vec![d],
+                });
+            }
+            warnings.push(d.with_severity(Severity::Warning));
+        }
+        Ok(Engine {
+            inner: Arc::new(Inner { program, warnings }),
+        })
+    }
+}
+
+impl Engine {
+    /// Compiles every rule of the pack with the default configuration. Fails when the pack
+    /// has errors or a rule does not compile.
+    pub fn new(pack: &RulePack) -> Result<Engine, Error> {
+        Self::builder().build(pack)
+    }
+
+    /// A builder for a configured engine.
+    ///
+    /// ```
+    /// let pack = adsigma::RulePack::from_yaml_str("title: t\nlogsource: {product: linux}\ndetection:\n  sel: {User|expand: '%admins%'}\n  condition: sel\n");
+    /// let engine = adsigma::Engine::builder().placeholder("admins", ["root"]).build(&pack).unwrap();
+    /// assert_eq!(engine.evaluate(&serde_json::json!({"User": "ROOT"})).len(), 1);
+    /// ```
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Number of compiled rules.
+    pub fn len(&self) -> usize {
+        self.inner.program.len()
+    }
+
+    /// True when no rule compiled.
+    pub fn is_empty(&self) -> bool {
+        self.inner.program.is_empty()
+    }
+
+    /// Rules skipped while building (with [`EngineBuilder::skip_invalid_rules`] or the
+    /// skip policy for placeholders), as warnings.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.inner.warnings
+    }
+
+    /// The compiled program.
+    pub fn program(&self) -> &Program {
+        &self.inner.program
+    }
+
+    /// What the engine knows about rule `index` (as returned by [`Engine::evaluate_into`]).
+    pub fn rule(&self, index: usize) -> Option<&Arc<RuleInfo>> {
+        self.inner.program.rule(index)
+    }
+
+    /// Evaluates an event against every rule (its logsource is not known).
+    pub fn evaluate(&self, event: &dyn Event) -> Vec<Match> {
+        self.evaluate_with(event, None)
+    }
+
+    /// Evaluates an event of a known logsource: only rules whose logsource fits (every
+    /// logsource field the rule sets equals the event's) are considered.
+    ///
+    /// ```
+    /// # let pack = adsigma::RulePack::from_yaml_str("title: t\nlogsource: {product: kubernetes, service: audit}\ndetection:\n  sel: {verb: create}\n  condition: sel\n");
+    /// # let engine = adsigma::Engine::new(&pack).unwrap();
+    /// let event = serde_json::json!({"verb": "create"});
+    /// let k8s = adsigma::LogSource::parse("product=kubernetes,service=audit").unwrap();
+    /// let linux = adsigma::LogSource::parse("product=linux").unwrap();
+    /// assert_eq!(engine.evaluate_for(&event, &k8s).len(), 1);
+    /// assert!(engine.evaluate_for(&event, &linux).is_empty());
+    /// ```
+    pub fn evaluate_for(&self, event: &dyn Event, logsource: &LogSource) -> Vec<Match> {
+        self.evaluate_with(event, Some(logsource))
+    }
+
+    fn evaluate_with(&self, event: &dyn Event, logsource: Option<&LogSource>) -> Vec<Match> {
+        let mut scratch = Scratch::new();
+        let mut hits = Vec::new();
+        self.evaluate_into(event, logsource, &mut scratch, &mut hits);
+        hits.into_iter()
+            .map(|r| self.details(r as usize, event, &mut scratch))
+            .collect()
+    }
+
+    /// The hot path: pushes the indices of matching rules (in rule order) to `out`, reusing
+    /// `scratch`; no allocation once `scratch` and `out` have grown. Turn an index into a
+    /// [`Match`] with [`Engine::details`], or look its rule up with [`Engine::rule`].
+    ///
+    /// ```
+    /// # let pack = adsigma::RulePack::from_yaml_str("title: t\nlogsource: {product: linux}\ndetection:\n  sel: {Image|endswith: /sh}\n  condition: sel\n");
+    /// # let engine = adsigma::Engine::new(&pack).unwrap();
+    /// let mut scratch = adsigma::Scratch::new();
+    /// let mut hits = Vec::new();
+    /// for line in [r#"{"Image": "/bin/sh"}"#, r#"{"Image": "/bin/ls"}"#] {
+    ///     let event: serde_json::Value = serde_json::from_str(line).unwrap();
+    ///     hits.clear();
+    ///     engine.evaluate_into(&event, None, &mut scratch, &mut hits);
+    /// }
+    /// assert!(hits.is_empty());
+    /// ```
+    pub fn evaluate_into(
+        &self,
+        event: &dyn Event,
+        logsource: Option<&LogSource>,
+        scratch: &mut Scratch,
+        out: &mut Vec<u32>,
+    ) {
+        self.inner
+            .program
+            .matching_rules(event, logsource, scratch, out);
+    }
+
+    /// The full [`Match`] for rule `index` that matched `event`: which identifiers held and
+    /// the fields and values that made them hold.
+    pub fn details(&self, index: usize, event: &dyn Event, scratch: &mut Scratch) -> Match {
+        let (identifiers, matched) = self.inner.program.explain(index, event, scratch);
+        Match {
+            index,
+            info: self.inner.program.rule(index).cloned().unwrap_or_default(),
+            identifiers,
+            matched,
+        }
+    }
+}
+
+/// A rule that matched an event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    index: usize,
+    info: Arc<RuleInfo>,
+    identifiers: Vec<String>,
+    matched: Vec<MatchedField>,
+}
+
+impl Match {
+    /// The rule's index in the engine.
+    pub fn rule_index(&self) -> usize {
+        self.index
+    }
+    /// The rule's `id`.
+    pub fn rule_id(&self) -> Option<&str> {
+        self.info.id.as_deref()
+    }
+    /// The rule's `title`.
+    pub fn title(&self) -> &str {
+        &self.info.title
+    }
+    /// The rule's `level`.
+    pub fn level(&self) -> Option<Level> {
+        self.info.level
+    }
+    /// The rule's `status`.
+    pub fn status(&self) -> Option<Status> {
+        self.info.status
+    }
+    /// The rule's tags.
+    pub fn tags(&self) -> &[String] {
+        &self.info.tags
+    }
+    /// The detection identifiers that held.
+    pub fn identifiers(&self) -> &[String] {
+        &self.identifiers
+    }
+    /// The fields and values that made them hold.
+    pub fn matched(&self) -> &[MatchedField] {
+        &self.matched
+    }
+    /// The rule's ADS response steps (empty when it has none).
+    pub fn response(&self) -> &[String] {
+        &self.info.response
+    }
+    /// Everything the engine knows about the rule.
+    pub fn rule(&self) -> &RuleInfo {
+        &self.info
+    }
+}
