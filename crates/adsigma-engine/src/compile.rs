@@ -151,15 +151,12 @@ impl<'c> Compiler<'c> {
             self.push(&target, ItemKind::Exists(b))
         } else if has(M::Re) {
             let mut regexes = Vec::with_capacity(item.values.len());
+            let mut literals = Vec::with_capacity(item.values.len());
+            let flags = (has(M::ReIgnoreCase), has(M::ReMultiLine), has(M::ReDotAll));
             for v in &item.values {
                 if let ValueKind::Regex(p) = &v.kind {
-                    regexes.push(self.regex(
-                        p,
-                        has(M::ReIgnoreCase),
-                        has(M::ReMultiLine),
-                        has(M::ReDotAll),
-                        v.span,
-                    )?);
+                    regexes.push(self.regex(p, flags.0, flags.1, flags.2, v.span)?);
+                    literals.push(regex_literals(p, flags));
                 }
             }
             self.push(
@@ -167,6 +164,7 @@ impl<'c> Compiler<'c> {
                 ItemKind::Regex {
                     values: regexes,
                     all,
+                    literals,
                 },
             )
         } else if has(M::Cidr) {
@@ -454,6 +452,36 @@ impl<'c> Compiler<'c> {
                 )))
             })
     }
+}
+
+/// Literals one of which every match of the regex starts with, folded; `None` when the
+/// regex can match without one (or the set would be too large to help).
+fn regex_literals(pattern: &str, (i, m, s): (bool, bool, bool)) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .case_insensitive(i)
+        .multi_line(m)
+        .dot_matches_new_line(s)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_total(64)
+        .extract(&hir);
+    let lits = seq.literals()?;
+    let mut out: Vec<String> = Vec::with_capacity(lits.len());
+    for l in lits {
+        let text = std::str::from_utf8(l.as_bytes()).ok()?;
+        if text.is_empty() {
+            return None;
+        }
+        let f = fold(text);
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 fn numbers(item: &DetectionItem) -> impl Iterator<Item = f64> + '_ {

@@ -93,7 +93,11 @@ pub trait Event {
     /// arrays add no segment): objects and arrays as [`EventValue::Object`] /
     /// [`EventValue::Array`], then their contents. A path reported here for a node must be
     /// a path that [`Event::lookup`] could resolve to it.
-    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>));
+    ///
+    /// Returns true when the paths visited are exactly what [`Event::lookup`] resolves: no
+    /// object key contains a `.` (then a dotted path has only one reading). Return false
+    /// when unsure; the engine then checks every candidate rule with `lookup`.
+    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool;
 }
 
 /// Deepest nesting [`Event`] for `serde_json::Value` walks into (serde_json's own parser
@@ -170,15 +174,17 @@ fn lookup_json(
     }
 }
 
+/// Returns false when a key contains a `.` (or the walk stopped at the depth limit).
 fn walk_json(
     v: &serde_json::Value,
     path: &mut String,
     depth: usize,
     visit: &mut dyn FnMut(&str, EventValue<'_>),
-) {
+) -> bool {
     if depth >= MAX_EVENT_DEPTH {
-        return;
+        return false;
     }
+    let mut exact = true;
     match v {
         serde_json::Value::Object(map) => {
             if !path.is_empty() {
@@ -190,7 +196,8 @@ fn walk_json(
                     path.push('.');
                 }
                 path.push_str(k);
-                walk_json(child, path, depth + 1, visit);
+                exact &= !k.contains('.');
+                exact &= walk_json(child, path, depth + 1, visit);
                 path.truncate(len);
             }
         }
@@ -199,11 +206,12 @@ fn walk_json(
                 visit(path, EventValue::Array);
             }
             for i in items {
-                walk_json(i, path, depth + 1, visit);
+                exact &= walk_json(i, path, depth + 1, visit);
             }
         }
         other => visit(path, json_scalar(other)),
     }
+    exact
 }
 
 impl Event for serde_json::Value {
@@ -211,9 +219,9 @@ impl Event for serde_json::Value {
         lookup_json(self, path, 0, visit)
     }
 
-    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) {
+    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
         let mut path = String::new();
-        walk_json(self, &mut path, 0, visit);
+        walk_json(self, &mut path, 0, visit)
     }
 }
 
@@ -221,7 +229,7 @@ impl<E: Event + ?Sized> Event for &E {
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
         (**self).lookup(path, visit)
     }
-    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) {
+    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
         (**self).walk(visit)
     }
 }

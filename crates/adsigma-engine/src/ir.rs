@@ -89,6 +89,8 @@ pub enum ItemKind {
         values: Vec<regex::Regex>,
         /// `all`.
         all: bool,
+        /// Folded literals one of which every match contains, per value, when known.
+        literals: Vec<Option<Vec<String>>>,
     },
     /// A rule number: the same number, or its decimal string.
     NumEq {

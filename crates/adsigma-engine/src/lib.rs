@@ -65,7 +65,7 @@ pub struct EngineConfig {
     pub placeholders: HashMap<String, Vec<String>>,
     /// Policy for placeholders with no values.
     pub unresolved_placeholders: UnresolvedPlaceholders,
-    /// Largest compiled size of one regex, in bytes. Default 1 MiB.
+    /// Largest compiled size of one regex, in bytes. Default 10 MiB (the regex crate's own default).
     pub regex_size_limit: usize,
     /// Most alternatives one value may expand to (windash, base64offset, placeholders).
     /// Default 4,096.
@@ -77,7 +77,7 @@ impl Default for EngineConfig {
         EngineConfig {
             placeholders: HashMap::new(),
             unresolved_placeholders: UnresolvedPlaceholders::Error,
-            regex_size_limit: 1 << 20,
+            regex_size_limit: 10 << 20,
             max_expansion: 4096,
         }
     }

@@ -56,7 +56,14 @@ struct Scanner {
     ac: AhoCorasick,
     /// Per pattern: (anchor, item) pairs.
     hits: Vec<Vec<(Anchor, u32)>>,
-    ascii: bool,
+}
+
+/// Case-insensitive literals, split so that ASCII text (the common case) is scanned as it
+/// is, with no folding and no copy: non-ASCII folded literals cannot occur in folded ASCII
+/// text.
+struct CiScanner {
+    ascii: Option<Scanner>,
+    unicode: Option<Scanner>,
 }
 
 #[derive(Default)]
@@ -78,29 +85,60 @@ impl ScannerBuilder {
         }
     }
 
+    fn build_ci(self) -> Option<CiScanner> {
+        if self.pats.is_empty() {
+            return None;
+        }
+        let mut ascii = ScannerBuilder::default();
+        let mut unicode = ScannerBuilder::default();
+        for (p, hits) in self.pats.into_iter().zip(self.hits) {
+            let b = if p.is_ascii() {
+                &mut ascii
+            } else {
+                &mut unicode
+            };
+            for (anchor, item) in hits {
+                b.add(&p, anchor, item);
+            }
+        }
+        Some(CiScanner {
+            ascii: ascii.build(true),
+            unicode: unicode.build(true),
+        })
+    }
+
     fn build(self, case_insensitive: bool) -> Option<Scanner> {
         if self.pats.is_empty() {
             return None;
         }
-        let ascii = self.pats.iter().all(|p| p.is_ascii());
+        let bytes: usize = self.pats.iter().map(String::len).sum();
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .ascii_case_insensitive(case_insensitive)
+            .kind(Some(if bytes <= DFA_MAX_PATTERN_BYTES {
+                aho_corasick::AhoCorasickKind::DFA
+            } else {
+                aho_corasick::AhoCorasickKind::ContiguousNFA
+            }))
             .build(&self.pats)
             .ok()?;
         Some(Scanner {
             ac,
             hits: self.hits,
-            ascii,
         })
     }
 }
+
+/// Scanners with at most this many pattern bytes use a DFA (fast, larger); bigger ones a
+/// contiguous NFA (compact). Measured on the SigmaHQ corpus: DFAs for every scanner cost
+/// ~300 MB; under this bound they add a few MB.
+const DFA_MAX_PATTERN_BYTES: usize = 12_000;
 
 #[derive(Default)]
 struct FieldSlot {
     /// Items gated on presence of this field.
     presence: Vec<u32>,
-    ci: Option<Scanner>,
+    ci: Option<CiScanner>,
     cs: Option<Scanner>,
 }
 
@@ -111,11 +149,15 @@ pub struct Program {
     pub(crate) items: Vec<Item>,
     fields: FxHashMap<Box<str>, u32>,
     slots: Vec<FieldSlot>,
-    keywords_ci: Option<Scanner>,
+    keywords_ci: Option<CiScanner>,
     /// Keyword items without a literal: true candidates on any string.
     keyword_presence: Vec<u32>,
     /// Item -> rules it triggers.
     item_rules: Vec<Vec<u32>>,
+    /// Items whose gate firing is exactly the item holding (simple string patterns,
+    /// numbers, booleans): when the event's paths are unambiguous their result is the
+    /// prefilter's, with no lookup.
+    exact_gate: Vec<bool>,
     /// Rules that can match without any gate firing.
     ungated: Vec<u32>,
 }
@@ -135,6 +177,10 @@ impl std::fmt::Debug for Program {
 #[derive(Default, Debug, Clone)]
 pub struct Scratch {
     generation: u32,
+    /// Per item: the generation in which its gate fired.
+    item_fired: Vec<u32>,
+    /// The last event's walk paths are exactly lookup's.
+    exact_paths: bool,
     item_memo: Vec<(u32, bool)>,
     rule_stamp: Vec<u32>,
     candidates: Vec<u32>,
@@ -149,15 +195,28 @@ impl Scratch {
         Self::default()
     }
 
+    /// The rules the last evaluation evaluated exactly (indices, sorted).
+    pub fn last_candidate_rules(&self) -> &[u32] {
+        &self.candidates
+    }
+
+    /// How many rules the last evaluation had to evaluate exactly (the candidates the
+    /// prefilter let through, before logsource routing).
+    pub fn last_candidates(&self) -> usize {
+        self.candidates.len()
+    }
+
     fn begin(&mut self, items: usize, rules: usize) {
         if self.item_memo.len() != items || self.rule_stamp.len() != rules {
             self.item_memo = vec![(0, false); items];
+            self.item_fired = vec![0; items];
             self.rule_stamp = vec![0; rules];
             self.generation = 0;
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             self.item_memo.iter_mut().for_each(|m| m.0 = 0);
+            self.item_fired.iter_mut().for_each(|m| *m = 0);
             self.rule_stamp.iter_mut().for_each(|s| *s = 0);
             self.generation = 1;
         }
@@ -165,57 +224,67 @@ impl Scratch {
     }
 }
 
-/// Three-valued logic for the gating analysis.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum K {
-    T,
-    F,
-    U,
+/// How often an item's gate may fire, roughly: lower is rarer. `u32::MAX` for items with
+/// no gate.
+fn item_cost(item: &Item, gate: Gate) -> u32 {
+    match gate {
+        Gate::None => u32::MAX,
+        Gate::Presence => 64,
+        Gate::Pattern => {
+            let shortest = match &item.kind {
+                ItemKind::Str { values, .. } => values
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| p.anchor().map(|(a, l)| (a, l.len())))
+                    .map(|(a, l)| if a == Anchor::Exact { l + 4 } else { l })
+                    .min()
+                    .unwrap_or(0),
+                ItemKind::Regex { literals, .. } => literals
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .map(String::len)
+                    .min()
+                    .unwrap_or(0),
+                ItemKind::NumEq { text, .. } => text.len() + 4,
+                _ => 1,
+            };
+            match shortest {
+                0..=1 => 32,
+                2 => 16,
+                3 => 8,
+                4..=5 => 4,
+                6..=8 => 2,
+                _ => 1,
+            }
+        }
+    }
 }
 
-fn kleene(f: &Formula, positive: bool, gated: &dyn Fn(u32) -> bool) -> K {
+/// A set of gated items at least one of which fires whenever the formula holds, with its
+/// cost; `None` when the formula can hold with no gate firing.
+fn triggers(f: &Formula, costs: &[u32]) -> Option<(u64, Vec<u32>)> {
     match f {
         Formula::Item(i) => {
-            if positive && gated(*i) {
-                K::F
-            } else {
-                K::U
-            }
+            let c = costs[*i as usize];
+            (c != u32::MAX).then(|| (u64::from(c), vec![*i]))
         }
-        Formula::Const(b) => {
-            if *b {
-                K::T
-            } else {
-                K::F
-            }
-        }
-        Formula::Not(x) => match kleene(x, !positive, gated) {
-            K::T => K::F,
-            K::F => K::T,
-            K::U => K::U,
-        },
-        Formula::And(xs) => {
-            let mut r = K::T;
-            for x in xs {
-                match kleene(x, positive, gated) {
-                    K::F => return K::F,
-                    K::U => r = K::U,
-                    K::T => {}
-                }
-            }
-            r
-        }
+        Formula::Const(false) => Some((0, Vec::new())),
+        Formula::Const(true) | Formula::Not(_) => None,
         Formula::Or(xs) => {
-            let mut r = K::F;
+            let mut cost = 0u64;
+            let mut set = Vec::new();
             for x in xs {
-                match kleene(x, positive, gated) {
-                    K::T => return K::T,
-                    K::U => r = K::U,
-                    K::F => {}
-                }
+                let (c, s) = triggers(x, costs)?;
+                cost += c;
+                set.extend(s);
             }
-            r
+            Some((cost, set))
         }
+        Formula::And(xs) => xs
+            .iter()
+            .filter_map(|x| triggers(x, costs))
+            .min_by_key(|(c, s)| (*c, s.len())),
     }
 }
 
@@ -254,6 +323,15 @@ impl Program {
                         _ => Gate::Presence,
                     }
                 }
+                ItemKind::Regex { literals, .. } if literals.iter().all(Option::is_some) => {
+                    if let Target::Field(path) = &item.target {
+                        let slot = slot_of(&mut fields, &mut slot_builders, path);
+                        for lit in literals.iter().flatten().flatten() {
+                            slot_builders[slot].1.add(lit, Anchor::Anywhere, id);
+                        }
+                    }
+                    Gate::Pattern
+                }
                 ItemKind::NumEq { text, .. } => {
                     if let Target::Field(path) = &item.target {
                         let slot = slot_of(&mut fields, &mut slot_builders, path);
@@ -285,31 +363,54 @@ impl Program {
             }
             gates.push(gate);
         }
+        let exact_gate = items
+            .iter()
+            .zip(&gates)
+            .map(|(item, gate)| {
+                *gate == Gate::Pattern
+                    && match &item.kind {
+                        ItemKind::Str { values, all, .. } => {
+                            !*all
+                                && values
+                                    .iter()
+                                    .flatten()
+                                    .all(|p| !matches!(p, StrPat::Glob(_)))
+                        }
+                        ItemKind::NumEq { .. } | ItemKind::Bool(_) => {
+                            matches!(item.target, Target::Field(_))
+                        }
+                        _ => false,
+                    }
+            })
+            .collect();
         let slots = slot_builders
             .into_iter()
             .map(|(mut slot, ci, cs)| {
-                slot.ci = ci.build(true);
+                slot.ci = ci.build_ci();
                 slot.cs = cs.build(false);
                 slot
             })
             .collect();
-        // Rules: gated when they cannot hold unless one of their positive gated items fires.
+        // Rules: gated when they cannot hold unless one of a set of gated items fires; the
+        // set is chosen to fire rarely (one branch of each `and`, the cheapest).
+        let costs: Vec<u32> = items
+            .iter()
+            .zip(&gates)
+            .map(|(item, gate)| item_cost(item, *gate))
+            .collect();
         let mut item_rules = vec![Vec::new(); items.len()];
         let mut ungated = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
-            let gated = |i: u32| gates[i as usize] != Gate::None;
-            if kleene(&rule.formula, true, &gated) == K::F {
-                let mut triggers = Vec::new();
-                rule.formula.items(true, &mut |i, positive| {
-                    if positive && gated(i) && !triggers.contains(&i) {
-                        triggers.push(i);
+            match triggers(&rule.formula, &costs) {
+                Some((_, set)) => {
+                    for i in set {
+                        let list: &mut Vec<u32> = &mut item_rules[i as usize];
+                        if list.last() != Some(&(r as u32)) {
+                            list.push(r as u32);
+                        }
                     }
-                });
-                for i in triggers {
-                    item_rules[i as usize].push(r as u32);
                 }
-            } else {
-                ungated.push(r as u32);
+                None => ungated.push(r as u32),
             }
         }
         Program {
@@ -317,9 +418,10 @@ impl Program {
             items,
             fields,
             slots,
-            keywords_ci: kw.build(true),
+            keywords_ci: kw.build_ci(),
             keyword_presence,
             item_rules,
+            exact_gate,
             ungated,
         }
     }
@@ -382,6 +484,10 @@ impl Program {
 
     fn fire(&self, item: u32, scratch: &mut Scratch) {
         let generation = scratch.generation;
+        if scratch.item_fired[item as usize] == generation {
+            return;
+        }
+        scratch.item_fired[item as usize] = generation;
         for &r in &self.item_rules[item as usize] {
             let stamp = &mut scratch.rule_stamp[r as usize];
             if *stamp != generation {
@@ -391,20 +497,16 @@ impl Program {
         }
     }
 
-    fn scan(&self, scanner: &Scanner, text: &str, fold: &mut String, scratch_fire: &mut Vec<u32>) {
-        let hay: &str = if scanner.ascii && text.is_ascii() {
-            text
-        } else {
-            fold_into(text, fold);
-            fold
-        };
-        let len = hay.len();
-        for m in scanner.ac.find_overlapping_iter(hay) {
-            for &(anchor, item) in &scanner.hits[m.pattern().as_usize()] {
-                if anchor.accepts(m.start(), m.end(), len) {
-                    scratch_fire.push(item);
-                }
+    fn scan(&self, scanner: &CiScanner, text: &str, fold: &mut String, fired: &mut Vec<u32>) {
+        if text.is_ascii() {
+            if let Some(a) = &scanner.ascii {
+                self.scan_cased(a, text, fired);
             }
+            return;
+        }
+        fold_into(text, fold);
+        for s in [&scanner.ascii, &scanner.unicode].into_iter().flatten() {
+            self.scan_cased(s, fold, fired);
         }
     }
 
@@ -424,7 +526,7 @@ impl Program {
         let mut fold = std::mem::take(&mut scratch.fold);
         let mut num = std::mem::take(&mut scratch.num);
         let mut any_string = false;
-        event.walk(&mut |path, value| {
+        let exact_paths = event.walk(&mut |path, value| {
             if let EventValue::Str(s) = value {
                 any_string = true;
                 if let Some(kw) = &self.keywords_ci {
@@ -454,6 +556,7 @@ impl Program {
         for item in fired {
             self.fire(item, scratch);
         }
+        scratch.exact_paths = exact_paths;
         scratch.fold = fold;
         scratch.num = num;
     }
@@ -465,6 +568,9 @@ impl Program {
                 let (stamp, value) = scratch.item_memo[*i as usize];
                 if stamp == generation {
                     return value;
+                }
+                if scratch.exact_paths && self.exact_gate[*i as usize] {
+                    return scratch.item_fired[*i as usize] == generation;
                 }
                 let v = self.eval_item(&self.items[*i as usize], event, scratch);
                 scratch.item_memo[*i as usize] = (generation, v);
@@ -540,7 +646,7 @@ impl Program {
                         hit.iter().any(|h| *h)
                     }
                 }
-                ItemKind::Regex { values, all } => {
+                ItemKind::Regex { values, all, .. } => {
                     let mut hit = vec![false; values.len()];
                     event.lookup(path, &mut |v| {
                         let Some(text) = v.text(num) else { return };
