@@ -1,7 +1,12 @@
 //! Integration tests of the `adsigma` facade (one test binary, modules per topic).
 
 mod corpus;
+mod differential;
+mod engine;
 mod shipped_rules;
+
+mod conformance;
+mod reference;
 
 use std::path::PathBuf;
 

@@ -21,6 +21,10 @@ pub enum EventValue<'a> {
     Object,
     /// An array (its elements are visited one by one; this marks an array itself).
     Array,
+    /// Where a branch of a looked-up path ends without a value (an object without the key,
+    /// or a scalar with path left over). Only [`Event::lookup`] reports it, and only the
+    /// `null` test reads it.
+    Missing,
 }
 
 impl EventValue<'_> {
@@ -57,7 +61,7 @@ impl EventValue<'_> {
                 write_float(buf, f);
                 Some(buf)
             }
-            EventValue::Null | EventValue::Object | EventValue::Array => None,
+            EventValue::Null | EventValue::Object | EventValue::Array | EventValue::Missing => None,
         }
     }
 }
@@ -81,7 +85,9 @@ pub(crate) fn write_float(buf: &mut String, f: f64) {
 /// Implemented for [`serde_json::Value`]; implement it for your own event types to evaluate
 /// them without converting to JSON (see `examples/custom_event.rs`).
 pub trait Event {
-    /// Visits every value at the Sigma field `path` and returns whether the path exists.
+    /// Visits every value at the Sigma field `path` and returns whether the path exists
+    /// (some branch reached a value, even null, an empty array or an object). Each branch
+    /// of the path that ends without a value is visited as [`EventValue::Missing`].
     ///
     /// Paths are case-sensitive and dotted. At each object the longest key equal to a dotted
     /// prefix of the rest of the path wins, and the remainder is looked up inside it (so
@@ -159,7 +165,10 @@ fn lookup_json(
                 }
                 match key.rfind('.') {
                     Some(dot) => end = dot,
-                    None => return false,
+                    None => {
+                        visit(EventValue::Missing);
+                        return false;
+                    }
                 }
             }
         }
@@ -170,7 +179,10 @@ fn lookup_json(
             }
             found
         }
-        _ => false,
+        _ => {
+            visit(EventValue::Missing);
+            false
+        }
     }
 }
 

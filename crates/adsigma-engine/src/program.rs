@@ -709,11 +709,16 @@ impl Program {
                 }
                 ItemKind::Null => {
                     let mut null = false;
-                    let found = event.lookup(path, &mut |v| null |= v == EventValue::Null);
-                    if !found || null {
+                    let found = event.lookup(path, &mut |v| {
+                        null |= matches!(v, EventValue::Null | EventValue::Missing)
+                    });
+                    // An implementation that does not report `Missing` still gets a missing
+                    // field right.
+                    null |= !found;
+                    if null {
                         seen("null");
                     }
-                    !found || null
+                    null
                 }
                 ItemKind::Exists(want) => {
                     let found = event.lookup(path, &mut |_| {});
@@ -726,7 +731,7 @@ impl Program {
                     let mut hit = vec![false; nets.len()];
                     event.lookup(path, &mut |v| {
                         let EventValue::Str(s) = v else { return };
-                        let Ok(ip) = s.trim().parse::<IpAddr>() else {
+                        let Ok(ip) = s.parse::<IpAddr>() else {
                             return;
                         };
                         for (k, net) in nets.iter().enumerate() {

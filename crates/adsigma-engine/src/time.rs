@@ -36,7 +36,7 @@ pub fn parse_iso(text: &str) -> Option<DateTime> {
     } else {
         (digits(&s[4..], 2)?, digits(s.get(6..)?, 2)?, s.get(8..)?)
     };
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(i64::from(year), month) {
         return None;
     }
     let (hour, minute) = match rest.first() {
@@ -63,6 +63,15 @@ pub fn parse_iso(text: &str) -> Option<DateTime> {
         hour,
         minute,
     })
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 -> (year, month, day), proleptic Gregorian (Howard Hinnant's
