@@ -162,6 +162,9 @@ fn resolve<'a>(event: &'a Json, path: &str) -> Vec<Occ<'a>> {
 
 fn resolve_into<'a>(node: &'a Json, path: &str, out: &mut Vec<Occ<'a>>) {
     match node {
+        // An empty array on the path holds nothing: the rest of the path is missing there
+        // (so `null` and `exists: false` agree).
+        Json::Array(items) if items.is_empty() => out.push(Occ::Missing),
         Json::Array(items) => {
             for item in items {
                 resolve_into(item, path, out);
