@@ -232,7 +232,7 @@ impl Event for serde_json::Value {
     }
 
     fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
-        let mut path = String::new();
+        let mut path = String::with_capacity(128);
         walk_json(self, &mut path, 0, visit)
     }
 }

@@ -184,6 +184,7 @@ pub struct Scratch {
     item_memo: Vec<(u32, bool)>,
     rule_stamp: Vec<u32>,
     candidates: Vec<u32>,
+    fired: Vec<u32>,
     fold: String,
     num: String,
     num2: String,
@@ -522,7 +523,8 @@ impl Program {
     }
 
     fn prefilter(&self, event: &dyn Event, scratch: &mut Scratch) {
-        let mut fired: Vec<u32> = Vec::new();
+        let mut fired = std::mem::take(&mut scratch.fired);
+        fired.clear();
         let mut fold = std::mem::take(&mut scratch.fold);
         let mut num = std::mem::take(&mut scratch.num);
         let mut any_string = false;
@@ -553,9 +555,10 @@ impl Program {
         if any_string {
             fired.extend_from_slice(&self.keyword_presence);
         }
-        for item in fired {
+        for &item in &fired {
             self.fire(item, scratch);
         }
+        scratch.fired = fired;
         scratch.exact_paths = exact_paths;
         scratch.fold = fold;
         scratch.num = num;
@@ -604,28 +607,30 @@ impl Program {
                 let ItemKind::Str { values, all, .. } = &item.kind else {
                     return false;
                 };
-                let mut hit = vec![false; values.len()];
+                let mut hits = Hits::new(values.len(), *all);
                 event.walk(&mut |_, v| {
+                    if hits.done() {
+                        return;
+                    }
                     if let EventValue::Str(s) = v {
                         fold_into(s, fold);
                         for (k, alts) in values.iter().enumerate() {
-                            if !hit[k] && alts.iter().any(|p| p.matches(fold)) {
-                                hit[k] = true;
+                            if !hits.has(k) && alts.iter().any(|p| p.matches(fold)) {
+                                hits.mark(k);
                                 seen(s);
                             }
                         }
                     }
                 });
-                if *all {
-                    hit.iter().all(|h| *h)
-                } else {
-                    hit.iter().any(|h| *h)
-                }
+                hits.done()
             }
             Target::Field(path) => match &item.kind {
                 ItemKind::Str { values, all, cased } => {
-                    let mut hit = vec![false; values.len()];
+                    let mut hits = Hits::new(values.len(), *all);
                     event.lookup(path, &mut |v| {
+                        if hits.done() {
+                            return;
+                        }
                         let Some(text) = v.text(num) else { return };
                         let t: &str = if *cased {
                             text
@@ -634,34 +639,29 @@ impl Program {
                             fold
                         };
                         for (k, alts) in values.iter().enumerate() {
-                            if !hit[k] && alts.iter().any(|p| p.matches(t)) {
-                                hit[k] = true;
+                            if !hits.has(k) && alts.iter().any(|p| p.matches(t)) {
+                                hits.mark(k);
                                 seen(text);
                             }
                         }
                     });
-                    if *all {
-                        hit.iter().all(|h| *h)
-                    } else {
-                        hit.iter().any(|h| *h)
-                    }
+                    hits.done()
                 }
                 ItemKind::Regex { values, all, .. } => {
-                    let mut hit = vec![false; values.len()];
+                    let mut hits = Hits::new(values.len(), *all);
                     event.lookup(path, &mut |v| {
+                        if hits.done() {
+                            return;
+                        }
                         let Some(text) = v.text(num) else { return };
                         for (k, re) in values.iter().enumerate() {
-                            if !hit[k] && re.is_match(text) {
-                                hit[k] = true;
+                            if !hits.has(k) && re.is_match(text) {
+                                hits.mark(k);
                                 seen(text);
                             }
                         }
                     });
-                    if *all {
-                        hit.iter().all(|h| *h)
-                    } else {
-                        hit.iter().any(|h| *h)
-                    }
+                    hits.done()
                 }
                 ItemKind::NumEq { value, text } => {
                     let mut ok = false;
@@ -728,24 +728,20 @@ impl Program {
                     found == *want
                 }
                 ItemKind::Cidr { nets, all } => {
-                    let mut hit = vec![false; nets.len()];
+                    let mut hits = Hits::new(nets.len(), *all);
                     event.lookup(path, &mut |v| {
                         let EventValue::Str(s) = v else { return };
                         let Ok(ip) = s.parse::<IpAddr>() else {
                             return;
                         };
                         for (k, net) in nets.iter().enumerate() {
-                            if !hit[k] && in_net(ip, net) {
-                                hit[k] = true;
+                            if !hits.has(k) && in_net(ip, net) {
+                                hits.mark(k);
                                 seen(s);
                             }
                         }
                     });
-                    if *all {
-                        hit.iter().all(|h| *h)
-                    } else {
-                        hit.iter().any(|h| *h)
-                    }
+                    hits.done()
                 }
                 ItemKind::Time { part, op, value } => {
                     let mut ok = false;
@@ -818,6 +814,55 @@ impl Program {
                     ok
                 }
             },
+        }
+    }
+}
+
+/// Which values of an item held so far, without allocating for up to 64 values.
+enum Hits {
+    /// Any mode: one value holding is enough.
+    Any(bool),
+    /// All mode, up to 64 values: a bit per value.
+    Few { set: u64, full: u64 },
+    /// All mode, more values.
+    Many(Vec<bool>),
+}
+
+impl Hits {
+    fn new(n: usize, all: bool) -> Hits {
+        if !all {
+            Hits::Any(false)
+        } else if n <= 64 {
+            let full = if n == 64 { u64::MAX } else { (1u64 << n) - 1 };
+            Hits::Few { set: 0, full }
+        } else {
+            Hits::Many(vec![false; n])
+        }
+    }
+
+    /// True when value `k` needs no more checking.
+    fn has(&self, k: usize) -> bool {
+        match self {
+            Hits::Any(b) => *b,
+            Hits::Few { set, .. } => set >> k & 1 == 1,
+            Hits::Many(v) => v[k],
+        }
+    }
+
+    fn mark(&mut self, k: usize) {
+        match self {
+            Hits::Any(b) => *b = true,
+            Hits::Few { set, .. } => *set |= 1 << k,
+            Hits::Many(v) => v[k] = true,
+        }
+    }
+
+    /// True when the item holds.
+    fn done(&self) -> bool {
+        match self {
+            Hits::Any(b) => *b,
+            Hits::Few { set, full } => set == full,
+            Hits::Many(v) => v.iter().all(|h| *h),
         }
     }
 }

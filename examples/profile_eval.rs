@@ -1,0 +1,40 @@
+//! Profiling harness (not a benchmark): evaluates pre-parsed events repeatedly.
+//! `cargo run --release --example profile_eval -- EVENTS.ndjson [REPEATS] [LOGSOURCE]`
+use std::time::Instant;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("an NDJSON file");
+    let reps: usize = args.next().map_or(3, |r| r.parse().expect("a number"));
+    let ls = args
+        .next()
+        .map(|s| adsigma::LogSource::parse(&s).expect("a logsource"));
+    let text = std::fs::read_to_string(&path).expect("readable");
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let t = Instant::now();
+    let pack = adsigma::RulePack::load("../shared/corpus/sigma/rules").expect("corpus");
+    let engine = adsigma::Engine::new(&pack).expect("compiles");
+    eprintln!("load+compile {:?}", t.elapsed());
+    let mut scratch = adsigma::Scratch::new();
+    let mut hits = Vec::new();
+    let (mut matches, mut candidates) = (0usize, 0usize);
+    let t = Instant::now();
+    for _ in 0..reps {
+        for e in &events {
+            hits.clear();
+            engine.evaluate_into(e, ls.as_ref(), &mut scratch, &mut hits);
+            matches += hits.len();
+            candidates += scratch.last_candidates();
+        }
+    }
+    let n = (events.len() * reps) as f64;
+    eprintln!(
+        "{:.0} events/s, {:.2} matches/event, {:.2} candidates/event",
+        n / t.elapsed().as_secs_f64(),
+        matches as f64 / n,
+        candidates as f64 / n
+    );
+}
