@@ -15,6 +15,17 @@ fn main() {
         .map(|l| serde_json::from_str(l).expect("JSON"))
         .collect();
     let t = Instant::now();
+    let mut leaves = 0usize;
+    for _ in 0..reps {
+        for e in &events {
+            adsigma::Event::walk(e, &mut |p, _v| leaves += p.len());
+        }
+    }
+    eprintln!(
+        "walk only: {:.0} events/s ({leaves})",
+        (events.len() * reps) as f64 / t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
     let pack = adsigma::RulePack::load("../shared/corpus/sigma/rules").expect("corpus");
     let engine = adsigma::Engine::new(&pack).expect("compiles");
     eprintln!("load+compile {:?}", t.elapsed());
@@ -31,6 +42,48 @@ fn main() {
         }
     }
     let n = (events.len() * reps) as f64;
+    eprintln!(
+        "eval only (serde_json::Value): {:.0} events/s",
+        n / t.elapsed().as_secs_f64()
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let t = Instant::now();
+    for _ in 0..reps {
+        for l in &lines {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON");
+            std::hint::black_box(&v);
+        }
+    }
+    eprintln!(
+        "parse only, Value: {:.0} events/s",
+        n / t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    for _ in 0..reps {
+        for l in &lines {
+            let v = adsigma::engine::json::JsonEvent::parse(l).expect("JSON");
+            std::hint::black_box(&v);
+        }
+    }
+    eprintln!(
+        "parse only, JsonEvent: {:.0} events/s",
+        n / t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let mut m2 = 0usize;
+    for _ in 0..reps {
+        for l in &lines {
+            let v = adsigma::engine::json::JsonEvent::parse(l).expect("JSON");
+            hits.clear();
+            engine.evaluate_into(&v, ls.as_ref(), &mut scratch, &mut hits);
+            m2 += hits.len();
+        }
+    }
+    assert_eq!(m2, matches);
+    eprintln!(
+        "parse+eval, JsonEvent: {:.0} events/s",
+        n / t.elapsed().as_secs_f64()
+    );
     eprintln!(
         "{:.0} events/s, {:.2} matches/event, {:.2} candidates/event",
         n / t.elapsed().as_secs_f64(),

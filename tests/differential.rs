@@ -31,6 +31,16 @@ fn engine_agrees_with_every_conformance_case() {
         for (event, expected) in &case.events {
             pairs += 1;
             let got = !engine.evaluate(event).is_empty();
+            // The same event as the engine's borrowed flat JSON must give the same answer.
+            let text = event.to_string();
+            let flat = adsigma::engine::json::JsonEvent::parse(&text).unwrap();
+            let got_flat = !engine.evaluate(&flat).is_empty();
+            if got_flat != got {
+                failures.push(format!(
+                    "{} ({}): JsonEvent disagrees with Value on {event}",
+                    case.name, case.file
+                ));
+            }
             if got != *expected {
                 failures.push(format!(
                     "{} ({}): expected {}, got {} for {event}",
@@ -212,6 +222,9 @@ proptest! {
             let expected = reference::matches(parsed, e, &Default::default());
             let got = !engine.evaluate(e).is_empty();
             prop_assert_eq!(got, expected, "rule:\n{}\nevent: {}", rule, e);
+            let text = e.to_string();
+            let flat = adsigma::engine::json::JsonEvent::parse(&text).unwrap();
+            prop_assert_eq!(!engine.evaluate(&flat).is_empty(), expected, "JsonEvent, rule:\n{}\nevent: {}", rule, e);
         }
     }
 }

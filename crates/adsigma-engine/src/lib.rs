@@ -37,6 +37,7 @@ mod compile;
 pub mod encode;
 pub mod event;
 pub mod ir;
+pub mod json;
 pub mod pattern;
 mod program;
 pub mod time;
