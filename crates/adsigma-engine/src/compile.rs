@@ -23,6 +23,7 @@ pub(crate) struct RuleIr {
 pub(crate) struct Compiler<'c> {
     pub config: &'c EngineConfig,
     pub items: Vec<Item>,
+    dedup: rustc_hash::FxHashMap<String, u32>,
 }
 
 /// Why a rule could not be compiled.
@@ -35,15 +36,24 @@ impl<'c> Compiler<'c> {
         Compiler {
             config,
             items: Vec::new(),
+            dedup: Default::default(),
         }
     }
 
+    /// Adds an item, or finds the identical one another rule already has (so that its
+    /// result is computed once per event).
     fn push(&mut self, target: &Target, kind: ItemKind) -> Formula {
+        let key = format!("{target:?}{kind:?}");
+        if let Some(&i) = self.dedup.get(&key) {
+            return Formula::Item(i);
+        }
         self.items.push(Item {
             target: target.clone(),
             kind,
         });
-        Formula::Item(self.items.len() as u32 - 1)
+        let i = self.items.len() as u32 - 1;
+        self.dedup.insert(key, i);
+        Formula::Item(i)
     }
 
     /// Compiles a detection (a rule's or a filter's). On failure nothing of it stays in the
@@ -53,6 +63,7 @@ impl<'c> Compiler<'c> {
         let r = self.detection_inner(d);
         if r.is_err() {
             self.items.truncate(mark);
+            self.dedup.retain(|_, i| (*i as usize) < mark);
         }
         r
     }

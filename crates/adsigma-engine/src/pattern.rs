@@ -94,10 +94,11 @@ impl StrPat {
     }
 
     /// The literal every match must contain, with where it must be: the anchor the
-    /// prefilter looks for. `None` when the pattern has no literal (e.g. `*` or `?`).
+    /// prefilter looks for (the empty literal only for the exact empty value). `None` when
+    /// the pattern has no literal (e.g. `*` or `?`).
     pub fn anchor(&self) -> Option<(Anchor, &str)> {
         match self {
-            StrPat::Exact(s) if !s.is_empty() => Some((Anchor::Exact, s)),
+            StrPat::Exact(s) => Some((Anchor::Exact, s)),
             StrPat::Prefix(s) => Some((Anchor::Prefix, s)),
             StrPat::Suffix(s) => Some((Anchor::Suffix, s)),
             StrPat::Contains(s) => Some((Anchor::Anywhere, s)),
@@ -116,7 +117,6 @@ impl StrPat {
                 };
                 Some((anchor, longest))
             }
-            StrPat::Exact(_) => None,
         }
     }
 }

@@ -53,7 +53,9 @@ enum Gate {
 }
 
 struct Scanner {
-    ac: AhoCorasick,
+    /// Items whose value must be exactly empty (no automaton can look for that).
+    empty: Vec<u32>,
+    ac: Option<AhoCorasick>,
     /// Per pattern: (anchor, item) pairs.
     hits: Vec<Vec<(Anchor, u32)>>,
 }
@@ -68,6 +70,7 @@ struct CiScanner {
 
 #[derive(Default)]
 struct ScannerBuilder {
+    empty: Vec<u32>,
     literals: FxHashMap<String, usize>,
     pats: Vec<String>,
     hits: Vec<Vec<(Anchor, u32)>>,
@@ -75,6 +78,13 @@ struct ScannerBuilder {
 
 impl ScannerBuilder {
     fn add(&mut self, lit: &str, anchor: Anchor, item: u32) {
+        if lit.is_empty() {
+            // Only the exact empty value has an empty anchor.
+            if !self.empty.contains(&item) {
+                self.empty.push(item);
+            }
+            return;
+        }
         let id = *self.literals.entry(lit.to_owned()).or_insert_with(|| {
             self.pats.push(lit.to_owned());
             self.hits.push(Vec::new());
@@ -86,10 +96,13 @@ impl ScannerBuilder {
     }
 
     fn build_ci(self) -> Option<CiScanner> {
-        if self.pats.is_empty() {
+        if self.pats.is_empty() && self.empty.is_empty() {
             return None;
         }
-        let mut ascii = ScannerBuilder::default();
+        let mut ascii = ScannerBuilder {
+            empty: self.empty,
+            ..ScannerBuilder::default()
+        };
         let mut unicode = ScannerBuilder::default();
         for (p, hits) in self.pats.into_iter().zip(self.hits) {
             let b = if p.is_ascii() {
@@ -108,8 +121,15 @@ impl ScannerBuilder {
     }
 
     fn build(self, case_insensitive: bool) -> Option<Scanner> {
-        if self.pats.is_empty() {
+        if self.pats.is_empty() && self.empty.is_empty() {
             return None;
+        }
+        if self.pats.is_empty() {
+            return Some(Scanner {
+                empty: self.empty,
+                ac: None,
+                hits: Vec::new(),
+            });
         }
         let bytes: usize = self.pats.iter().map(String::len).sum();
         let ac = AhoCorasickBuilder::new()
@@ -123,7 +143,8 @@ impl ScannerBuilder {
             .build(&self.pats)
             .ok()?;
         Some(Scanner {
-            ac,
+            empty: self.empty,
+            ac: Some(ac),
             hits: self.hits,
         })
     }
@@ -513,7 +534,12 @@ impl Program {
 
     fn scan_cased(&self, scanner: &Scanner, text: &str, fired: &mut Vec<u32>) {
         let len = text.len();
-        for m in scanner.ac.find_overlapping_iter(text) {
+        if len == 0 {
+            fired.extend_from_slice(&scanner.empty);
+            return;
+        }
+        let Some(ac) = &scanner.ac else { return };
+        for m in ac.find_overlapping_iter(text) {
             for &(anchor, item) in &scanner.hits[m.pattern().as_usize()] {
                 if anchor.accepts(m.start(), m.end(), len) {
                     fired.push(item);
