@@ -25,7 +25,12 @@ pub struct Engine {
 struct Inner {
     program: Program,
     warnings: Vec<Diagnostic>,
+    /// Per-logsource programs, built on first use: only the rules that fit.
+    routes: std::sync::RwLock<std::collections::HashMap<LogSource, Arc<Program>>>,
 }
+
+/// Most per-logsource programs an engine keeps (each is a subset of the rules).
+const MAX_ROUTES: usize = 64;
 
 type RuleFilter = Arc<dyn Fn(&RuleInfo) -> bool + Send + Sync>;
 
@@ -122,7 +127,11 @@ impl EngineBuilder {
             warnings.push(d.with_severity(Severity::Warning));
         }
         Ok(Engine {
-            inner: Arc::new(Inner { program, warnings }),
+            inner: Arc::new(Inner {
+                program,
+                warnings,
+                routes: Default::default(),
+            }),
         })
     }
 }
@@ -224,9 +233,34 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<u32>,
     ) {
-        self.inner
-            .program
-            .matching_rules(event, logsource, scratch, out);
+        match logsource.and_then(|ls| self.route(ls)) {
+            Some(program) => program.matching_rules(event, logsource, scratch, out),
+            None => self
+                .inner
+                .program
+                .matching_rules(event, logsource, scratch, out),
+        }
+    }
+
+    /// The program of the rules that fit `ls`, built once and cached.
+    fn route(&self, ls: &LogSource) -> Option<Arc<Program>> {
+        if let Ok(routes) = self.inner.routes.read() {
+            if let Some(p) = routes.get(ls) {
+                return Some(p.clone());
+            }
+            if routes.len() >= MAX_ROUTES {
+                return None;
+            }
+        }
+        let program = Arc::new(
+            self.inner
+                .program
+                .subset(|info| adsigma_engine::fits(&info.logsource, ls)),
+        );
+        if let Ok(mut routes) = self.inner.routes.write() {
+            routes.insert(ls.clone(), program.clone());
+        }
+        Some(program)
     }
 
     /// The full [`Match`] for rule `index` that matched `event`: which identifiers held and

@@ -314,13 +314,18 @@ impl<'de: 'a, 'e, 'a> Visitor<'de> for NodeSeed<'e, 'a> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let (ev, i) = self.push_split(Kind::Object);
         let mut siblings = 0usize;
+        // A 64-bit Bloom filter of the keys seen: the linear check for a repeated key runs
+        // only when it says "maybe".
+        let mut bloom = 0u64;
         while let Some(key) = map.next_key_seed(KeySeed)? {
             // A repeated key makes walk (which sees both) differ from lookup (the last
             // wins): mark the event inexact. Large objects are marked without checking.
             siblings += 1;
-            if siblings > 32 || ev.has_child_key(i, &key) {
+            let bit = 1u64 << (key_hash(&key) & 63);
+            if siblings > 64 || (bloom & bit != 0 && ev.has_child_key(i, &key)) {
                 ev.inexact = true;
             }
+            bloom |= bit;
             map.next_value_seed(NodeSeed { ev, key })?;
         }
         ev.nodes[i].end = ev.nodes.len() as u32;
@@ -342,6 +347,13 @@ impl<'e, 'a> NodeSeed<'e, 'a> {
         });
         (self.ev, i)
     }
+}
+
+fn key_hash(k: &str) -> u32 {
+    let b = k.as_bytes();
+    let first = u32::from(b.first().copied().unwrap_or(0));
+    let last = u32::from(b.last().copied().unwrap_or(0));
+    (b.len() as u32).wrapping_mul(31) ^ first.wrapping_mul(7) ^ last.wrapping_mul(13)
 }
 
 struct KeySeed;

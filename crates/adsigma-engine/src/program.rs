@@ -181,6 +181,8 @@ pub struct Program {
     exact_gate: Vec<bool>,
     /// Rules that can match without any gate firing.
     ungated: Vec<u32>,
+    /// For a subset program: each rule's index in the program it was taken from.
+    origin: Option<Vec<u32>>,
 }
 
 impl std::fmt::Debug for Program {
@@ -228,12 +230,16 @@ impl Scratch {
         self.candidates.len()
     }
 
+    /// Starts an evaluation. The buffers only grow, so one scratch serves several programs
+    /// (e.g. an engine's per-logsource programs): stamps of older generations are stale
+    /// whichever program wrote them.
     fn begin(&mut self, items: usize, rules: usize) {
-        if self.item_memo.len() != items || self.rule_stamp.len() != rules {
-            self.item_memo = vec![(0, false); items];
-            self.item_fired = vec![0; items];
-            self.rule_stamp = vec![0; rules];
-            self.generation = 0;
+        if self.item_memo.len() < items {
+            self.item_memo.resize(items, (0, false));
+            self.item_fired.resize(items, 0);
+        }
+        if self.rule_stamp.len() < rules {
+            self.rule_stamp.resize(rules, 0);
         }
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
@@ -445,7 +451,62 @@ impl Program {
             item_rules,
             exact_gate,
             ungated,
+            origin: None,
         }
+    }
+
+    /// A program of only the rules `keep` selects, for evaluating events known to be of one
+    /// logsource: smaller automata, fewer fields, fewer candidates. Rule indices it reports
+    /// are those of `self`.
+    pub fn subset(&self, keep: impl Fn(&RuleInfo) -> bool) -> Program {
+        let mut map: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut items = Vec::new();
+        let mut origin = Vec::new();
+        let mut rules = Vec::new();
+        fn remap(
+            f: &Formula,
+            map: &mut FxHashMap<u32, u32>,
+            from: &[Item],
+            to: &mut Vec<Item>,
+        ) -> Formula {
+            match f {
+                Formula::Item(i) => Formula::Item(*map.entry(*i).or_insert_with(|| {
+                    to.push(from[*i as usize].clone());
+                    to.len() as u32 - 1
+                })),
+                Formula::Not(x) => Formula::Not(Box::new(remap(x, map, from, to))),
+                Formula::And(xs) => {
+                    Formula::And(xs.iter().map(|x| remap(x, map, from, to)).collect())
+                }
+                Formula::Or(xs) => {
+                    Formula::Or(xs.iter().map(|x| remap(x, map, from, to)).collect())
+                }
+                Formula::Const(b) => Formula::Const(*b),
+            }
+        }
+        for (r, rule) in self.rules.iter().enumerate() {
+            if !keep(&rule.info) {
+                continue;
+            }
+            let formula = remap(&rule.formula, &mut map, &self.items, &mut items);
+            let identifiers = rule
+                .identifiers
+                .iter()
+                .map(|(n, f)| (n.clone(), remap(f, &mut map, &self.items, &mut items)))
+                .collect();
+            rules.push(CompiledRule {
+                info: rule.info.clone(),
+                formula,
+                identifiers,
+            });
+            origin.push(match &self.origin {
+                Some(o) => o[r],
+                None => r as u32,
+            });
+        }
+        let mut p = Program::new(rules, items);
+        p.origin = Some(origin);
+        p
     }
 
     /// Number of rules.
@@ -498,7 +559,10 @@ impl Program {
                 }
             }
             if self.eval(&rule.formula, event, scratch) {
-                out.push(r);
+                out.push(match &self.origin {
+                    Some(origin) => origin[r as usize],
+                    None => r,
+                });
             }
         }
         scratch.candidates = candidates;
