@@ -171,6 +171,8 @@ pub struct Program {
     fields: FxHashMap<Box<str>, u32>,
     slots: Vec<FieldSlot>,
     keywords_ci: Option<CiScanner>,
+    /// Keyword literals are all `Anywhere` and none contains NUL: scan all strings at once.
+    keywords_joinable: bool,
     /// Keyword items without a literal: true candidates on any string.
     keyword_presence: Vec<u32>,
     /// Item -> rules it triggers.
@@ -208,6 +210,7 @@ pub struct Scratch {
     rule_stamp: Vec<u32>,
     candidates: Vec<u32>,
     fired: Vec<u32>,
+    kwbuf: String,
     fold: String,
     num: String,
     num2: String,
@@ -446,6 +449,8 @@ impl Program {
             items,
             fields,
             slots,
+            keywords_joinable: kw.pats.iter().all(|p| !p.contains('\0'))
+                && kw.hits.iter().flatten().all(|(a, _)| *a == Anchor::Anywhere),
             keywords_ci: kw.build_ci(),
             keyword_presence,
             item_rules,
@@ -618,11 +623,28 @@ impl Program {
         let mut fold = std::mem::take(&mut scratch.fold);
         let mut num = std::mem::take(&mut scratch.num);
         let mut any_string = false;
+        // Keywords: every string of the event goes into one buffer, separated by NUL (which
+        // no keyword literal contains), and is scanned once: a hit cannot span two strings,
+        // and every keyword literal may occur anywhere in a value.
+        let mut kwbuf = std::mem::take(&mut scratch.kwbuf);
+        kwbuf.clear();
+        let mut kw_unicode = false;
+        let joined = self.keywords_joinable;
         let exact_paths = event.walk(&mut |path, value| {
             if let EventValue::Str(s) = value {
                 any_string = true;
                 if let Some(kw) = &self.keywords_ci {
-                    self.scan(kw, s, &mut fold, &mut fired);
+                    if joined {
+                        if s.is_ascii() {
+                            kwbuf.push_str(s);
+                        } else {
+                            kw_unicode = true;
+                            kwbuf.extend(s.chars().map(crate::pattern::fold_char));
+                        }
+                        kwbuf.push('\0');
+                    } else {
+                        self.scan(kw, s, &mut fold, &mut fired);
+                    }
                 }
             }
             let Some(&slot) = self.fields.get(path) else {
@@ -645,6 +667,15 @@ impl Program {
         if any_string {
             fired.extend_from_slice(&self.keyword_presence);
         }
+        if let (true, Some(kw)) = (joined, &self.keywords_ci) {
+            if let Some(a) = &kw.ascii {
+                self.scan_cased(a, &kwbuf, &mut fired);
+            }
+            if let (true, Some(u)) = (kw_unicode, &kw.unicode) {
+                self.scan_cased(u, &kwbuf, &mut fired);
+            }
+        }
+        scratch.kwbuf = kwbuf;
         for &item in &fired {
             self.fire(item, scratch);
         }
