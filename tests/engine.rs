@@ -214,3 +214,26 @@ fn routed_evaluation_equals_unrouted_filtered_by_logsource() {
     }
     assert!(compared > 0, "some routed matches were compared");
 }
+
+#[test]
+fn details_after_a_routed_evaluation_with_the_same_scratch() {
+    let pack = RulePack::from_yaml_str(
+        "title: a\nlogsource: {product: linux}\ndetection:\n  sel: {CommandLine|contains: [x, y]}\n  condition: sel\n---\ntitle: b\nlogsource: {product: windows}\ndetection:\n  sel: {Image|endswith: '.exe'}\n  filter: {CommandLine|contains: x}\n  condition: sel and not filter\n",
+    );
+    let engine = Engine::new(&pack).unwrap();
+    let event = serde_json::json!({"CommandLine": "x y x", "Image": "a.exe"});
+    let ls = adsigma::LogSource::parse("product=linux").unwrap();
+    let mut scratch = adsigma::Scratch::new();
+    let mut hits = Vec::new();
+    engine.evaluate_into(&event, Some(&ls), &mut scratch, &mut hits);
+    assert_eq!(hits, [0]);
+    let m = engine.details(0, &event, &mut scratch);
+    assert_eq!(m.identifiers(), ["sel"]);
+    assert_eq!(
+        m.matched().len(),
+        1,
+        "one entry per field and value: {:?}",
+        m.matched()
+    );
+    assert_eq!(engine.evaluate_for(&event, &ls).len(), 1);
+}

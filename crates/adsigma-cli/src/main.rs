@@ -4,6 +4,7 @@
 
 mod check;
 mod render;
+mod scan;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,11 +21,15 @@ struct Cli {
 enum Command {
     /// Check rule files and directories: syntax, Sigma structure, conditions, modifiers.
     Check(check::CheckArgs),
+    /// Evaluate events (JSON Lines, arrays, documents; .gz, .zst) against rules; one line per
+    /// match.
+    Scan(Box<scan::ScanArgs>),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Scan(args) => scan::run(&args),
     }
 }

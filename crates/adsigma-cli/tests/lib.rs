@@ -2,3 +2,4 @@
 //! tools read. Set `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change.
 
 mod check;
+mod scan;

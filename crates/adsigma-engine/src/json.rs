@@ -62,6 +62,19 @@ impl<'a> JsonEvent<'a> {
         Ok(ev)
     }
 
+    /// What the document's root is, for messages: `an object`, `an array`, `a string`,
+    /// `a number`, `a boolean` or `null`.
+    pub fn root_kind(&self) -> &'static str {
+        match self.nodes.first().map(|n| &n.kind) {
+            Some(Kind::Object) => "an object",
+            Some(Kind::Array) => "an array",
+            Some(Kind::Str(_)) => "a string",
+            Some(Kind::Int(_) | Kind::UInt(_) | Kind::Float(_)) => "a number",
+            Some(Kind::Bool(_)) => "a boolean",
+            Some(Kind::Null) | None => "null",
+        }
+    }
+
     /// True when the document's root is an object.
     pub fn is_object(&self) -> bool {
         matches!(self.nodes.first().map(|n| &n.kind), Some(Kind::Object))

@@ -215,8 +215,11 @@ impl Program {
         let Some(r) = self.rules.get(rule) else {
             return (Vec::new(), Vec::new());
         };
+        // A fresh evaluation with no prefilter results: everything from `lookup`, whatever
+        // program (e.g. a per-logsource one) last used this scratch.
+        scratch.begin_exact(self.items.len(), self.rules.len());
         let mut held = Vec::new();
-        let mut fields = Vec::new();
+        let mut fields: Vec<MatchedField> = Vec::new();
         for (name, f) in &r.identifiers {
             if !self.eval(f, event, scratch) {
                 continue;
@@ -234,14 +237,17 @@ impl Program {
                 if self.witness(item, event, scratch, &mut |v| {
                     value.get_or_insert_with(|| v.to_owned());
                 }) {
-                    fields.push(MatchedField {
+                    let m = MatchedField {
                         identifier: name.clone(),
                         field: match &item.target {
                             ir::Target::Field(p) => Some(p.to_string()),
                             ir::Target::Keywords => None,
                         },
                         value: value.unwrap_or_default(),
-                    });
+                    };
+                    if !fields.contains(&m) {
+                        fields.push(m);
+                    }
                 }
             }
         }

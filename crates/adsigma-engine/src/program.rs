@@ -233,6 +233,12 @@ impl Scratch {
         self.candidates.len()
     }
 
+    /// Starts an evaluation that does not run the prefilter: every item is tested exactly.
+    pub(crate) fn begin_exact(&mut self, items: usize, rules: usize) {
+        self.begin(items, rules);
+        self.exact_paths = false;
+    }
+
     /// Starts an evaluation. The buffers only grow, so one scratch serves several programs
     /// (e.g. an engine's per-logsource programs): stamps of older generations are stale
     /// whichever program wrote them.
@@ -450,7 +456,11 @@ impl Program {
             fields,
             slots,
             keywords_joinable: kw.pats.iter().all(|p| !p.contains('\0'))
-                && kw.hits.iter().flatten().all(|(a, _)| *a == Anchor::Anywhere),
+                && kw
+                    .hits
+                    .iter()
+                    .flatten()
+                    .all(|(a, _)| *a == Anchor::Anywhere),
             keywords_ci: kw.build_ci(),
             keyword_presence,
             item_rules,
