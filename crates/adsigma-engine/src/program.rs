@@ -211,6 +211,8 @@ pub struct Scratch {
     candidates: Vec<u32>,
     fired: Vec<u32>,
     kwbuf: String,
+    /// `kwbuf` holds this event's strings (folded, NUL-separated).
+    kw_ready: bool,
     fold: String,
     num: String,
     num2: String,
@@ -237,6 +239,7 @@ impl Scratch {
     pub(crate) fn begin_exact(&mut self, items: usize, rules: usize) {
         self.begin(items, rules);
         self.exact_paths = false;
+        self.kw_ready = false;
     }
 
     /// Starts an evaluation. The buffers only grow, so one scratch serves several programs
@@ -639,6 +642,7 @@ impl Program {
         let mut kwbuf = std::mem::take(&mut scratch.kwbuf);
         kwbuf.clear();
         let mut kw_unicode = false;
+        let mut kw_nul = false;
         let joined = self.keywords_joinable;
         let exact_paths = event.walk(&mut |path, value| {
             if let EventValue::Str(s) = value {
@@ -646,11 +650,14 @@ impl Program {
                 if let Some(kw) = &self.keywords_ci {
                     if joined {
                         if s.is_ascii() {
+                            let at = kwbuf.len();
                             kwbuf.push_str(s);
+                            kwbuf[at..].make_ascii_lowercase();
                         } else {
                             kw_unicode = true;
                             kwbuf.extend(s.chars().map(crate::pattern::fold_char));
                         }
+                        kw_nul |= memchr::memchr(0, s.as_bytes()).is_some();
                         kwbuf.push('\0');
                     } else {
                         self.scan(kw, s, &mut fold, &mut fired);
@@ -686,6 +693,9 @@ impl Program {
             }
         }
         scratch.kwbuf = kwbuf;
+        // The buffer holds every string of the event, folded and NUL-separated: keyword
+        // items are then tested on it without walking the event again.
+        scratch.kw_ready = joined && self.keywords_ci.is_some() && !kw_nul;
         for &item in &fired {
             self.fire(item, scratch);
         }
@@ -739,6 +749,20 @@ impl Program {
                     return false;
                 };
                 let mut hits = Hits::new(values.len(), *all);
+                if scratch.kw_ready {
+                    for seg in scratch.kwbuf.split_terminator('\0') {
+                        for (k, alts) in values.iter().enumerate() {
+                            if !hits.has(k) && alts.iter().any(|p| p.matches(seg)) {
+                                hits.mark(k);
+                                seen(seg);
+                            }
+                        }
+                        if hits.done() {
+                            break;
+                        }
+                    }
+                    return hits.done();
+                }
                 event.walk(&mut |_, v| {
                     if hits.done() {
                         return;
