@@ -193,6 +193,42 @@ impl RulePack {
     }
 }
 
+/// Converts a YAML node (e.g. a rule's `tests.match` event) to JSON with the YAML 1.2 core
+/// schema: plain `null`/`true`/numbers are typed, quoted scalars are strings. Non-finite
+/// numbers (`.inf`, `.nan`), which JSON cannot hold, become strings as written.
+///
+/// ```
+/// let pack = adsigma::RulePack::from_yaml_str("title: t\nlogsource: {product: linux}\ndetection: {sel: {a: 1}, condition: sel}\ntests: {match: [{a: 1, b: '2', c: null}]}\n");
+/// let tests = pack.documents()[0].document.meta().custom("tests").unwrap();
+/// let event = adsigma::yaml_to_json(&tests.get("match").unwrap().as_seq().unwrap()[0]);
+/// assert_eq!(event, serde_json::json!({"a": 1, "b": "2", "c": null}));
+/// ```
+pub fn yaml_to_json(node: &syntax::yaml::Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    use syntax::yaml::{NodeKind, Resolved};
+    match &node.kind {
+        NodeKind::Scalar(s) => match s.resolve() {
+            Resolved::Null => J::Null,
+            Resolved::Bool(b) => J::Bool(b),
+            Resolved::Int(i) => J::from(i),
+            Resolved::Float(f) => serde_json::Number::from_f64(f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(s.text.clone())),
+            Resolved::Str(t) => J::String(t.to_owned()),
+        },
+        NodeKind::Seq(items) => J::Array(items.iter().map(yaml_to_json).collect()),
+        NodeKind::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = k.as_scalar().map_or(String::new(), |s| s.text.clone());
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+    }
+}
+
 fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if depth > MAX_DIR_DEPTH {
         return Ok(());

@@ -23,7 +23,7 @@
 //! The rule is wrapped into a full document by prefixing a `title` (the case name) and
 //! `logsource: {product: test}`.
 
-use adsigma::syntax::yaml::{self, Node, NodeKind, Resolved};
+use adsigma::syntax::yaml::{self, Node, NodeKind};
 use adsigma::syntax::{Document, FileId, Limits, Rule};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -136,7 +136,7 @@ fn load_file(path: &Path) -> Vec<Case> {
                     let items = list
                         .as_seq()
                         .unwrap_or_else(|| panic!("{file}: `{name}`: `{key}` is not a list"));
-                    events.extend(items.iter().map(|e| (to_json(e), expected)));
+                    events.extend(items.iter().map(|e| (adsigma::yaml_to_json(e), expected)));
                 }
             }
             for (k, _) in c.as_map().unwrap_or_default() {
@@ -179,29 +179,6 @@ fn scalar_text(node: &Node) -> String {
     node.as_scalar()
         .map(|s| s.text.clone())
         .unwrap_or_else(|| panic!("expected a scalar at {}", node.span))
-}
-
-/// Converts a YAML node to JSON with the YAML 1.2 core schema.
-fn to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.kind {
-        NodeKind::Scalar(s) => match s.resolve() {
-            Resolved::Null => J::Null,
-            Resolved::Bool(b) => J::Bool(b),
-            Resolved::Int(i) => J::from(i),
-            Resolved::Float(f) => serde_json::Number::from_f64(f)
-                .map(J::Number)
-                .unwrap_or_else(|| panic!("{}: a non-finite number in an event", node.span)),
-            Resolved::Str(t) => J::String(t.to_owned()),
-        },
-        NodeKind::Seq(items) => J::Array(items.iter().map(to_json).collect()),
-        NodeKind::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (scalar_text(k), to_json(v)))
-                .collect(),
-        ),
-    }
 }
 
 /// Totals of the suite: (cases, distinct rule texts, (rule, event) pairs, files).

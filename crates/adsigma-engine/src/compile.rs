@@ -345,7 +345,7 @@ impl<'c> Compiler<'c> {
                 M::Base64 | M::Base64Offset => {
                     let mut out = Vec::new();
                     for v in &variants {
-                        let text = literal_text(v);
+                        let text = adsigma_syntax::value::pieces_text(v);
                         let bytes = match utf16 {
                             Some(k) => encode::utf16(&text, k),
                             None => text.into_bytes(),
@@ -522,25 +522,6 @@ fn time_part(m: Modifier) -> Option<TimePart> {
         Modifier::Year => TimePart::Year,
         _ => return None,
     })
-}
-
-/// The text of a wildcard-free value.
-fn literal_text(pieces: &[Piece]) -> String {
-    let mut s = String::new();
-    for p in pieces {
-        match p {
-            Piece::Literal(t) => s.push_str(t),
-            Piece::Escaped(c) => s.push(*c),
-            Piece::AnyRun => s.push('*'),
-            Piece::AnyOne => s.push('?'),
-            Piece::Placeholder(n) => {
-                s.push('%');
-                s.push_str(n);
-                s.push('%');
-            }
-        }
-    }
-    s
 }
 
 /// Pieces -> a pattern, folding literals unless `cased`.

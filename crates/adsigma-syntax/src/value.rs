@@ -280,21 +280,7 @@ impl SigmaString {
     /// The text with wildcards and placeholders written as they were and escapes resolved:
     /// what the value means when it has no wildcards.
     pub fn plain_text(&self) -> String {
-        let mut s = String::new();
-        for p in &self.pieces {
-            match p {
-                Piece::Literal(t) => s.push_str(t),
-                Piece::Escaped(c) => s.push(*c),
-                Piece::AnyRun => s.push('*'),
-                Piece::AnyOne => s.push('?'),
-                Piece::Placeholder(n) => {
-                    s.push('%');
-                    s.push_str(n);
-                    s.push('%');
-                }
-            }
-        }
-        s
+        pieces_text(&self.pieces)
     }
 }
 
@@ -313,6 +299,26 @@ impl fmt::Display for SigmaString {
         }
         Ok(())
     }
+}
+
+/// The text of pieces with wildcards and placeholders written as they were and escapes
+/// resolved (see [`SigmaString::plain_text`]).
+pub fn pieces_text(pieces: &[Piece]) -> String {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Literal(t) => s.push_str(t),
+            Piece::Escaped(c) => s.push(*c),
+            Piece::AnyRun => s.push('*'),
+            Piece::AnyOne => s.push('?'),
+            Piece::Placeholder(n) => {
+                s.push('%');
+                s.push_str(n);
+                s.push('%');
+            }
+        }
+    }
+    s
 }
 
 /// A number as written in a rule.
