@@ -27,8 +27,9 @@ fn main() {
     );
     let t = Instant::now();
     let pack = adsigma::RulePack::load("../shared/corpus/sigma/rules").expect("corpus");
+    let loaded = t.elapsed();
     let engine = adsigma::Engine::new(&pack).expect("compiles");
-    eprintln!("load+compile {:?}", t.elapsed());
+    eprintln!("load {:?}, load+compile {:?}", loaded, t.elapsed());
     let mut scratch = adsigma::Scratch::new();
     let mut hits = Vec::new();
     let (mut matches, mut candidates) = (0usize, 0usize);

@@ -8,7 +8,7 @@ use adsigma_syntax::{Level, Status};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// What a match reports about its rule.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -52,20 +52,44 @@ enum Gate {
     None,
 }
 
+/// The literals of one field (or of the keywords), found in a value by one Aho-Corasick
+/// automaton. The automaton is built the first time a value needs scanning: a pack's rules
+/// name hundreds of fields and a stream usually carries a few dozen, so most are never built.
+///
+/// Case-insensitive scanners hold folded literals and are built ASCII-case-insensitive:
+/// ASCII text is scanned as it is (a folded non-ASCII literal cannot occur in it), other
+/// text is folded first.
 struct Scanner {
+    case_insensitive: bool,
     /// Items whose value must be exactly empty (no automaton can look for that).
     empty: Vec<u32>,
-    ac: Option<AhoCorasick>,
+    pats: Vec<String>,
     /// Per pattern: (anchor, item) pairs.
     hits: Vec<Vec<(Anchor, u32)>>,
+    ac: OnceLock<Option<AhoCorasick>>,
 }
 
-/// Case-insensitive literals, split so that ASCII text (the common case) is scanned as it
-/// is, with no folding and no copy: non-ASCII folded literals cannot occur in folded ASCII
-/// text.
-struct CiScanner {
-    ascii: Option<Scanner>,
-    unicode: Option<Scanner>,
+impl Scanner {
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                if self.pats.is_empty() {
+                    return None;
+                }
+                let bytes: usize = self.pats.iter().map(String::len).sum();
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .ascii_case_insensitive(self.case_insensitive)
+                    .kind(Some(if bytes <= DFA_MAX_PATTERN_BYTES {
+                        aho_corasick::AhoCorasickKind::DFA
+                    } else {
+                        aho_corasick::AhoCorasickKind::ContiguousNFA
+                    }))
+                    .build(&self.pats)
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 #[derive(Default)]
@@ -95,57 +119,16 @@ impl ScannerBuilder {
         }
     }
 
-    fn build_ci(self) -> Option<CiScanner> {
-        if self.pats.is_empty() && self.empty.is_empty() {
-            return None;
-        }
-        let mut ascii = ScannerBuilder {
-            empty: self.empty,
-            ..ScannerBuilder::default()
-        };
-        let mut unicode = ScannerBuilder::default();
-        for (p, hits) in self.pats.into_iter().zip(self.hits) {
-            let b = if p.is_ascii() {
-                &mut ascii
-            } else {
-                &mut unicode
-            };
-            for (anchor, item) in hits {
-                b.add(&p, anchor, item);
-            }
-        }
-        Some(CiScanner {
-            ascii: ascii.build(true),
-            unicode: unicode.build(true),
-        })
-    }
-
     fn build(self, case_insensitive: bool) -> Option<Scanner> {
         if self.pats.is_empty() && self.empty.is_empty() {
             return None;
         }
-        if self.pats.is_empty() {
-            return Some(Scanner {
-                empty: self.empty,
-                ac: None,
-                hits: Vec::new(),
-            });
-        }
-        let bytes: usize = self.pats.iter().map(String::len).sum();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(case_insensitive)
-            .kind(Some(if bytes <= DFA_MAX_PATTERN_BYTES {
-                aho_corasick::AhoCorasickKind::DFA
-            } else {
-                aho_corasick::AhoCorasickKind::ContiguousNFA
-            }))
-            .build(&self.pats)
-            .ok()?;
         Some(Scanner {
+            case_insensitive,
             empty: self.empty,
-            ac: Some(ac),
+            pats: self.pats,
             hits: self.hits,
+            ac: OnceLock::new(),
         })
     }
 }
@@ -159,7 +142,7 @@ const DFA_MAX_PATTERN_BYTES: usize = 12_000;
 struct FieldSlot {
     /// Items gated on presence of this field.
     presence: Vec<u32>,
-    ci: Option<CiScanner>,
+    ci: Option<Scanner>,
     cs: Option<Scanner>,
 }
 
@@ -170,7 +153,7 @@ pub struct Program {
     pub(crate) items: Vec<Item>,
     fields: FxHashMap<Box<str>, u32>,
     slots: Vec<FieldSlot>,
-    keywords_ci: Option<CiScanner>,
+    keywords_ci: Option<Scanner>,
     /// Keyword literals are all `Anywhere` and none contains NUL: scan all strings at once.
     keywords_joinable: bool,
     /// Keyword items without a literal: true candidates on any string.
@@ -426,7 +409,7 @@ impl Program {
         let slots = slot_builders
             .into_iter()
             .map(|(mut slot, ci, cs)| {
-                slot.ci = ci.build_ci();
+                slot.ci = ci.build(true);
                 slot.cs = cs.build(false);
                 slot
             })
@@ -464,7 +447,7 @@ impl Program {
                     .iter()
                     .flatten()
                     .all(|(a, _)| *a == Anchor::Anywhere),
-            keywords_ci: kw.build_ci(),
+            keywords_ci: kw.build(true),
             keyword_presence,
             item_rules,
             exact_gate,
@@ -601,16 +584,12 @@ impl Program {
         }
     }
 
-    fn scan(&self, scanner: &CiScanner, text: &str, fold: &mut String, fired: &mut Vec<u32>) {
+    fn scan(&self, scanner: &Scanner, text: &str, fold: &mut String, fired: &mut Vec<u32>) {
         if text.is_ascii() {
-            if let Some(a) = &scanner.ascii {
-                self.scan_cased(a, text, fired);
-            }
-            return;
-        }
-        fold_into(text, fold);
-        for s in [&scanner.ascii, &scanner.unicode].into_iter().flatten() {
-            self.scan_cased(s, fold, fired);
+            self.scan_cased(scanner, text, fired);
+        } else {
+            fold_into(text, fold);
+            self.scan_cased(scanner, fold, fired);
         }
     }
 
@@ -620,7 +599,9 @@ impl Program {
             fired.extend_from_slice(&scanner.empty);
             return;
         }
-        let Some(ac) = &scanner.ac else { return };
+        let Some(ac) = scanner.automaton() else {
+            return;
+        };
         for m in ac.find_overlapping_iter(text) {
             for &(anchor, item) in &scanner.hits[m.pattern().as_usize()] {
                 if anchor.accepts(m.start(), m.end(), len) {
@@ -641,7 +622,6 @@ impl Program {
         // and every keyword literal may occur anywhere in a value.
         let mut kwbuf = std::mem::take(&mut scratch.kwbuf);
         kwbuf.clear();
-        let mut kw_unicode = false;
         let mut kw_nul = false;
         let joined = self.keywords_joinable;
         let exact_paths = event.walk(&mut |path, value| {
@@ -654,7 +634,6 @@ impl Program {
                             kwbuf.push_str(s);
                             kwbuf[at..].make_ascii_lowercase();
                         } else {
-                            kw_unicode = true;
                             kwbuf.extend(s.chars().map(crate::pattern::fold_char));
                         }
                         kw_nul |= memchr::memchr(0, s.as_bytes()).is_some();
@@ -685,12 +664,8 @@ impl Program {
             fired.extend_from_slice(&self.keyword_presence);
         }
         if let (true, Some(kw)) = (joined, &self.keywords_ci) {
-            if let Some(a) = &kw.ascii {
-                self.scan_cased(a, &kwbuf, &mut fired);
-            }
-            if let (true, Some(u)) = (kw_unicode, &kw.unicode) {
-                self.scan_cased(u, &kwbuf, &mut fired);
-            }
+            // Already folded.
+            self.scan_cased(kw, &kwbuf, &mut fired);
         }
         scratch.kwbuf = kwbuf;
         // The buffer holds every string of the event, folded and NUL-separated: keyword
