@@ -9,6 +9,7 @@ fn main() {
     let ls = args
         .next()
         .map(|s| adsigma::LogSource::parse(&s).expect("a logsource"));
+    let rss_start = rss_mb();
     let text = std::fs::read_to_string(&path).expect("readable");
     let events: Vec<serde_json::Value> = text
         .lines()
@@ -28,8 +29,13 @@ fn main() {
     let t = Instant::now();
     let pack = adsigma::RulePack::load("../shared/corpus/sigma/rules").expect("corpus");
     let loaded = t.elapsed();
+    let rss_pack = rss_mb();
     let engine = adsigma::Engine::new(&pack).expect("compiles");
     eprintln!("load {:?}, load+compile {:?}", loaded, t.elapsed());
+    let rss_pack_and_engine = rss_mb();
+    drop(pack);
+    eprintln!("resident after loading the pack: {rss_pack:.1} MB");
+    eprintln!("resident: pack+engine {rss_pack_and_engine:.1} MB, engine alone (pack dropped) {:.1} MB, before loading {rss_start:.1} MB", rss_mb());
     let mut scratch = adsigma::Scratch::new();
     let mut hits = Vec::new();
     let (mut matches, mut candidates) = (0usize, 0usize);
@@ -42,6 +48,7 @@ fn main() {
             candidates += scratch.last_candidates();
         }
     }
+    eprintln!("resident after evaluating (automata of the fields seen built): {:.1} MB", rss_mb());
     let n = (events.len() * reps) as f64;
     eprintln!(
         "eval only (serde_json::Value): {:.0} events/s",
@@ -91,4 +98,12 @@ fn main() {
         matches as f64 / n,
         candidates as f64 / n
     );
+}
+
+/// Resident set size in MB (Linux), 0 elsewhere.
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |pages| pages * 4096.0 / 1e6)
 }
