@@ -11,9 +11,17 @@ fn main() {
         .map(|s| adsigma::LogSource::parse(&s).expect("a logsource"));
     let rss_start = rss_mb();
     let text = std::fs::read_to_string(&path).expect("readable");
-    let events: Vec<serde_json::Value> = text
+    let only_flat = std::env::var_os("ONLY_FLAT").is_some();
+    let events: Vec<serde_json::Value> = if only_flat {
+        Vec::new()
+    } else {
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect()
+    };
+    let flat: Vec<adsigma::engine::json::JsonEvent<'_>> = text
         .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .map(|l| adsigma::engine::json::JsonEvent::parse(l).expect("JSON"))
         .collect();
     let t = Instant::now();
     let mut leaves = 0usize;
@@ -35,9 +43,30 @@ fn main() {
     let rss_pack_and_engine = rss_mb();
     drop(pack);
     eprintln!("resident after loading the pack: {rss_pack:.1} MB");
-    eprintln!("resident: pack+engine {rss_pack_and_engine:.1} MB, engine alone (pack dropped) {:.1} MB, before loading {rss_start:.1} MB", rss_mb());
+    eprintln!(
+        "resident: pack+engine {rss_pack_and_engine:.1} MB, engine alone (pack dropped) {:.1} MB, before loading {rss_start:.1} MB",
+        rss_mb()
+    );
     let mut scratch = adsigma::Scratch::new();
     let mut hits = Vec::new();
+    if only_flat {
+        let t = Instant::now();
+        let mut m = 0;
+        for _ in 0..reps {
+            for e in &flat {
+                hits.clear();
+                engine.evaluate_into(e, ls.as_ref(), &mut scratch, &mut hits);
+                m += hits.len();
+            }
+        }
+        let n = (flat.len() * reps) as f64;
+        eprintln!(
+            "eval only (JsonEvent): {:.0} events/s, {:.2} matches/event",
+            n / t.elapsed().as_secs_f64(),
+            m as f64 / n
+        );
+        return;
+    }
     let (mut matches, mut candidates) = (0usize, 0usize);
     let t = Instant::now();
     for _ in 0..reps {
@@ -48,7 +77,10 @@ fn main() {
             candidates += scratch.last_candidates();
         }
     }
-    eprintln!("resident after evaluating (automata of the fields seen built): {:.1} MB", rss_mb());
+    eprintln!(
+        "resident after evaluating (automata of the fields seen built): {:.1} MB",
+        rss_mb()
+    );
     let n = (events.len() * reps) as f64;
     eprintln!(
         "eval only (serde_json::Value): {:.0} events/s",
