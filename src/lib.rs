@@ -221,7 +221,11 @@ pub fn yaml_to_json(node: &syntax::yaml::Node) -> serde_json::Value {
             entries
                 .iter()
                 .map(|(k, v)| {
-                    let key = k.as_scalar().map_or(String::new(), |s| s.text.clone());
+                    // A non-scalar key (which the loader reports) becomes its JSON text.
+                    let key = match k.as_scalar() {
+                        Some(s) => s.text.clone(),
+                        None => yaml_to_json(k).to_string(),
+                    };
                     (key, yaml_to_json(v))
                 })
                 .collect(),

@@ -3,8 +3,14 @@
 #![forbid(unsafe_code)]
 
 mod check;
+mod common;
+mod coverage;
+mod import;
 mod render;
+mod report;
 mod scan;
+mod schema;
+mod selftest;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,11 +25,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check rule files and directories: syntax, Sigma structure, conditions, modifiers.
+    /// Check rule files and directories: syntax, Sigma structure, conditions, modifiers,
+    /// ATT&CK tags, ADS sections, compilation.
     Check(check::CheckArgs),
     /// Evaluate events (JSON Lines, arrays, documents; .gz, .zst) against rules; one line per
     /// match.
     Scan(Box<scan::ScanArgs>),
+    /// Run every rule's self-tests: `tests.match` events must match, `tests.no_match` events
+    /// must not.
+    Test(selftest::TestArgs),
+    /// Render a rule's Alerting & Detection Strategy as a Markdown report or JSON.
+    Report(report::ReportArgs),
+    /// Turn an ADS Markdown report into a rule skeleton (YAML with the `ads:` block).
+    Import(import::ImportArgs),
+    /// The ATT&CK techniques a pack covers: a table or an ATT&CK Navigator layer.
+    Coverage(coverage::CoverageArgs),
+    /// Print the JSON Schema of the rule format (Sigma plus `ads:` and `tests:`), for editors.
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -31,5 +49,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Scan(args) => scan::run(&args),
+        Command::Test(args) => selftest::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Import(args) => import::run(&args),
+        Command::Coverage(args) => coverage::run(&args),
+        Command::Schema => schema::run(),
     }
 }

@@ -43,16 +43,18 @@ impl ColorChoice {
 /// What `check` found, ready to render.
 pub struct Report<'p> {
     sources: &'p SourceMap,
-    diagnostics: Vec<&'p Diagnostic>,
+    diagnostics: Vec<Diagnostic>,
     files: usize,
     rules: usize,
     elapsed: Duration,
 }
 
 impl<'p> Report<'p> {
-    /// Collects a pack's diagnostics in file and position order.
-    pub fn new(pack: &'p RulePack, elapsed: Duration) -> Self {
-        let mut diagnostics: Vec<&Diagnostic> = pack.diagnostics().iter().collect();
+    /// Collects a pack's diagnostics and `more` found by later layers (ATT&CK, ADS,
+    /// compilation), in file and position order.
+    pub fn new(pack: &'p RulePack, more: Vec<Diagnostic>, elapsed: Duration) -> Self {
+        let mut diagnostics: Vec<Diagnostic> = pack.diagnostics().to_vec();
+        diagnostics.extend(more);
         diagnostics.sort_by_key(|d| {
             let s = d.span();
             (s.file, s.start.offset, s.end.offset)

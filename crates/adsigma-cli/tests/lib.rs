@@ -2,4 +2,11 @@
 //! tools read. Set `UPDATE_GOLDEN=1` to rewrite the golden files after a deliberate change.
 
 mod check;
+mod check_layers;
+mod common;
+mod coverage;
+mod import;
+mod report;
 mod scan;
+mod schema;
+mod selftest;

@@ -88,7 +88,7 @@ pub struct ScanArgs {
     profile: bool,
     /// Values for an `expand` placeholder (`%NAME%`); repeatable, values add up. A rule with a
     /// placeholder no value is given for is skipped with a warning.
-    #[arg(long = "placeholder", value_name = "NAME=VALUE", value_parser = parse_placeholder)]
+    #[arg(long = "placeholder", value_name = "NAME=VALUE", value_parser = crate::common::parse_placeholder)]
     placeholders: Vec<(String, String)>,
     /// Exit with 3 when anything matched.
     #[arg(long)]
@@ -133,17 +133,6 @@ fn parse_logsource(s: &str) -> Result<LogSource, String> {
         return Err("give at least one of product=, category=, service=".to_owned());
     }
     Ok(ls)
-}
-
-fn parse_placeholder(s: &str) -> Result<(String, String), String> {
-    let (name, value) = s
-        .split_once('=')
-        .ok_or_else(|| format!("`{s}` is not NAME=VALUE"))?;
-    let name = name.trim().trim_matches('%');
-    if name.is_empty() {
-        return Err(format!("`{s}` has no placeholder name"));
-    }
-    Ok((name.to_owned(), value.to_owned()))
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {
