@@ -234,7 +234,8 @@ impl Program {
             for i in items {
                 let item = &self.items[i as usize];
                 let mut value = None;
-                if self.witness(item, event, scratch, &mut |v| {
+                // Explaining runs without the prefilter's keyword buffer (begin_exact).
+                if self.witness(i, event, scratch, &mut |v| {
                     value.get_or_insert_with(|| v.to_owned());
                 }) {
                     let m = MatchedField {

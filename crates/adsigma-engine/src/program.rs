@@ -64,8 +64,9 @@ struct Scanner {
     /// Items whose value must be exactly empty (no automaton can look for that).
     empty: Vec<u32>,
     pats: Vec<String>,
-    /// Per pattern: (anchor, item) pairs.
-    hits: Vec<Vec<(Anchor, u32)>>,
+    /// Per pattern: (anchor, item, value index) triples; the value index says which of a
+    /// keyword item's values the literal belongs to.
+    hits: Vec<Vec<(Anchor, u32, u32)>>,
     ac: OnceLock<Option<AhoCorasick>>,
 }
 
@@ -97,11 +98,15 @@ struct ScannerBuilder {
     empty: Vec<u32>,
     literals: FxHashMap<String, usize>,
     pats: Vec<String>,
-    hits: Vec<Vec<(Anchor, u32)>>,
+    hits: Vec<Vec<(Anchor, u32, u32)>>,
 }
 
 impl ScannerBuilder {
     fn add(&mut self, lit: &str, anchor: Anchor, item: u32) {
+        self.add_value(lit, anchor, item, 0)
+    }
+
+    fn add_value(&mut self, lit: &str, anchor: Anchor, item: u32, value: u32) {
         if lit.is_empty() {
             // Only the exact empty value has an empty anchor.
             if !self.empty.contains(&item) {
@@ -114,8 +119,8 @@ impl ScannerBuilder {
             self.hits.push(Vec::new());
             self.pats.len() - 1
         });
-        if !self.hits[id].contains(&(anchor, item)) {
-            self.hits[id].push((anchor, item));
+        if !self.hits[id].contains(&(anchor, item, value)) {
+            self.hits[id].push((anchor, item, value));
         }
     }
 
@@ -196,6 +201,8 @@ pub struct Scratch {
     kwbuf: String,
     /// `kwbuf` holds this event's strings (folded, NUL-separated).
     kw_ready: bool,
+    /// (keyword item, value index) whose literal the keyword scan found, sorted.
+    kw_values: Vec<(u32, u32)>,
     fold: String,
     num: String,
     num2: String,
@@ -323,13 +330,18 @@ impl Program {
             let gate = match &item.kind {
                 ItemKind::Null | ItemKind::Exists(false) => Gate::None,
                 ItemKind::Str { values, cased, .. } => {
-                    let anchors: Option<Vec<(Anchor, &str)>> =
-                        values.iter().flatten().map(StrPat::anchor).collect();
+                    let anchors: Option<Vec<(usize, Anchor, &str)>> = values
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(k, alts)| {
+                            alts.iter().map(move |p| p.anchor().map(|(a, l)| (k, a, l)))
+                        })
+                        .collect();
                     match anchors {
                         Some(list) if !list.is_empty() => {
-                            for (anchor, lit) in list {
+                            for (k, anchor, lit) in list {
                                 match &item.target {
-                                    Target::Keywords => kw.add(lit, anchor, id),
+                                    Target::Keywords => kw.add_value(lit, anchor, id, k as u32),
                                     Target::Field(path) => {
                                         let slot = slot_of(&mut fields, &mut slot_builders, path);
                                         let b = &mut slot_builders[slot];
@@ -446,7 +458,7 @@ impl Program {
                     .hits
                     .iter()
                     .flatten()
-                    .all(|(a, _)| *a == Anchor::Anywhere),
+                    .all(|(a, _, _)| *a == Anchor::Anywhere),
             keywords_ci: kw.build(true),
             keyword_presence,
             item_rules,
@@ -594,6 +606,17 @@ impl Program {
     }
 
     fn scan_cased(&self, scanner: &Scanner, text: &str, fired: &mut Vec<u32>) {
+        self.scan_values(scanner, text, fired, None);
+    }
+
+    /// Like `scan_cased`, also collecting which value of each item hit.
+    fn scan_values(
+        &self,
+        scanner: &Scanner,
+        text: &str,
+        fired: &mut Vec<u32>,
+        mut values: Option<&mut Vec<(u32, u32)>>,
+    ) {
         let len = text.len();
         if len == 0 {
             fired.extend_from_slice(&scanner.empty);
@@ -603,9 +626,12 @@ impl Program {
             return;
         };
         for m in ac.find_overlapping_iter(text) {
-            for &(anchor, item) in &scanner.hits[m.pattern().as_usize()] {
+            for &(anchor, item, value) in &scanner.hits[m.pattern().as_usize()] {
                 if anchor.accepts(m.start(), m.end(), len) {
                     fired.push(item);
+                    if let Some(v) = values.as_deref_mut() {
+                        v.push((item, value));
+                    }
                 }
             }
         }
@@ -663,10 +689,15 @@ impl Program {
         if any_string {
             fired.extend_from_slice(&self.keyword_presence);
         }
+        let mut kw_values = std::mem::take(&mut scratch.kw_values);
+        kw_values.clear();
         if let (true, Some(kw)) = (joined, &self.keywords_ci) {
             // Already folded.
-            self.scan_cased(kw, &kwbuf, &mut fired);
+            self.scan_values(kw, &kwbuf, &mut fired, Some(&mut kw_values));
+            kw_values.sort_unstable();
+            kw_values.dedup();
         }
+        scratch.kw_values = kw_values;
         scratch.kwbuf = kwbuf;
         // The buffer holds every string of the event, folded and NUL-separated: keyword
         // items are then tested on it without walking the event again.
@@ -691,7 +722,7 @@ impl Program {
                 if scratch.exact_paths && self.exact_gate[*i as usize] {
                     return scratch.item_fired[*i as usize] == generation;
                 }
-                let v = self.eval_item(&self.items[*i as usize], event, scratch);
+                let v = self.eval_item(*i, event, scratch);
                 scratch.item_memo[*i as usize] = (generation, v);
                 v
             }
@@ -703,20 +734,27 @@ impl Program {
     }
 
     /// Evaluates one item exactly.
-    pub(crate) fn eval_item(&self, item: &Item, event: &dyn Event, scratch: &mut Scratch) -> bool {
-        self.witness(item, event, scratch, &mut |_| {})
+    pub(crate) fn eval_item(&self, id: u32, event: &dyn Event, scratch: &mut Scratch) -> bool {
+        self.witness(id, event, scratch, &mut |_| {})
     }
 
     /// Evaluates one item; calls `seen` with the text of a value that made it hold.
     pub(crate) fn witness(
         &self,
-        item: &Item,
+        id: u32,
         event: &dyn Event,
         scratch: &mut Scratch,
         seen: &mut dyn FnMut(&str),
     ) -> bool {
+        let item = &self.items[id as usize];
         let Scratch {
-            fold, num, num2, ..
+            fold,
+            num,
+            num2,
+            kw_ready,
+            kwbuf,
+            kw_values,
+            ..
         } = scratch;
         match &item.target {
             Target::Keywords => {
@@ -724,9 +762,15 @@ impl Program {
                     return false;
                 };
                 let mut hits = Hits::new(values.len(), *all);
-                if scratch.kw_ready {
-                    for seg in scratch.kwbuf.split_terminator('\0') {
-                        for (k, alts) in values.iter().enumerate() {
+                if *kw_ready {
+                    // Only the values whose literal the keyword scan found can hold.
+                    let start = kw_values.partition_point(|&(i, _)| i < id);
+                    let end = start + kw_values[start..].partition_point(|&(i, _)| i == id);
+                    let found = &kw_values[start..end];
+                    for seg in kwbuf.split_terminator('\0') {
+                        for &(_, k) in found {
+                            let k = k as usize;
+                            let alts = &values[k];
                             if !hits.has(k) && alts.iter().any(|p| p.matches(seg)) {
                                 hits.mark(k);
                                 seen(seg);
