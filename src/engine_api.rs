@@ -202,12 +202,48 @@ impl Engine {
     }
 
     fn evaluate_with(&self, event: &dyn Event, logsource: Option<&LogSource>) -> Vec<Match> {
-        let mut scratch = Scratch::new();
+        let mut out = Vec::new();
+        self.evaluate_matches(event, logsource, &mut Scratch::new(), &mut out);
+        out
+    }
+
+    /// Evaluates an event and pushes a full [`Match`] per matching rule to `out`, reusing
+    /// the evaluation's work to explain each (cheaper than [`Engine::evaluate_into`]
+    /// followed by [`Engine::details`]).
+    ///
+    /// ```
+    /// # let pack = adsigma::RulePack::from_yaml_str("title: t\nlogsource: {product: linux}\ndetection:\n  sel: {Image|endswith: /sh}\n  condition: sel\n");
+    /// # let engine = adsigma::Engine::new(&pack).unwrap();
+    /// let mut scratch = adsigma::Scratch::new();
+    /// let mut matches = Vec::new();
+    /// engine.evaluate_matches(&serde_json::json!({"Image": "/bin/sh"}), None, &mut scratch, &mut matches);
+    /// assert_eq!(matches[0].matched()[0].value, "/bin/sh");
+    /// ```
+    pub fn evaluate_matches(
+        &self,
+        event: &dyn Event,
+        logsource: Option<&LogSource>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) {
         let mut hits = Vec::new();
-        self.evaluate_into(event, logsource, &mut scratch, &mut hits);
-        hits.into_iter()
-            .map(|r| self.details(r as usize, event, &mut scratch))
-            .collect()
+        let routed = logsource.and_then(|ls| self.route(ls));
+        let program: &Program = routed.as_deref().unwrap_or(&self.inner.program);
+        program.matching_rules(event, logsource, scratch, &mut hits);
+        for r in hits {
+            let (identifiers, matched) = program.explain_last(r as usize, event, scratch);
+            out.push(Match {
+                index: r as usize,
+                info: self
+                    .inner
+                    .program
+                    .rule(r as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                identifiers,
+                matched,
+            });
+        }
     }
 
     /// The hot path: pushes the indices of matching rules (in rule order) to `out`, reusing

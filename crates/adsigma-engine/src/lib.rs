@@ -205,8 +205,43 @@ pub struct MatchedField {
 
 impl Program {
     /// For a rule that matched: which identifiers hold, and the fields and values that made
-    /// them hold (positive tests only).
+    /// them hold (positive tests only). Evaluates from scratch, whatever the scratch last saw.
     pub fn explain(
+        &self,
+        rule: usize,
+        event: &dyn Event,
+        scratch: &mut Scratch,
+    ) -> (Vec<String>, Vec<MatchedField>) {
+        // A fresh evaluation with no prefilter results: everything from `lookup`, whatever
+        // program (e.g. a per-logsource one) last used this scratch.
+        scratch.begin_exact(self.items.len(), self.rules.len());
+        self.explain_local(rule, event, scratch)
+    }
+
+    /// Like [`Program::explain`], reusing the work of the evaluation that just ran: call it
+    /// only right after [`Program::matching_rules`] on this program, with the same event and
+    /// scratch. `rule` is an index as `matching_rules` reported it.
+    pub fn explain_last(
+        &self,
+        rule: usize,
+        event: &dyn Event,
+        scratch: &mut Scratch,
+    ) -> (Vec<String>, Vec<MatchedField>) {
+        let local = match &self.origin {
+            Some(origin) => match origin.binary_search(&(rule as u32)) {
+                Ok(l) => l,
+                Err(_) => return (Vec::new(), Vec::new()),
+            },
+            None => rule,
+        };
+        // Keyword values are reported from the event itself, not the folded buffer.
+        let kw_ready = std::mem::replace(&mut scratch.kw_ready, false);
+        let r = self.explain_local(local, event, scratch);
+        scratch.kw_ready = kw_ready;
+        r
+    }
+
+    fn explain_local(
         &self,
         rule: usize,
         event: &dyn Event,
@@ -215,9 +250,6 @@ impl Program {
         let Some(r) = self.rules.get(rule) else {
             return (Vec::new(), Vec::new());
         };
-        // A fresh evaluation with no prefilter results: everything from `lookup`, whatever
-        // program (e.g. a per-logsource one) last used this scratch.
-        scratch.begin_exact(self.items.len(), self.rules.len());
         let mut held = Vec::new();
         let mut fields: Vec<MatchedField> = Vec::new();
         for (name, f) in &r.identifiers {

@@ -171,8 +171,8 @@ pub struct Program {
     exact_gate: Vec<bool>,
     /// Rules that can match without any gate firing.
     ungated: Vec<u32>,
-    /// For a subset program: each rule's index in the program it was taken from.
-    origin: Option<Vec<u32>>,
+    /// For a subset program: each rule's index in the program it was taken from (sorted).
+    pub(crate) origin: Option<Vec<u32>>,
 }
 
 impl std::fmt::Debug for Program {
@@ -200,7 +200,7 @@ pub struct Scratch {
     fired: Vec<u32>,
     kwbuf: String,
     /// `kwbuf` holds this event's strings (folded, NUL-separated).
-    kw_ready: bool,
+    pub(crate) kw_ready: bool,
     /// (keyword item, value index) whose literal the keyword scan found, sorted.
     kw_values: Vec<(u32, u32)>,
     fold: String,

@@ -80,6 +80,7 @@ pub struct Worker<'a> {
     names: &'a [String],
     scratch: Scratch,
     hits: Vec<u32>,
+    matches: Vec<adsigma::Match>,
     /// For `details` after a routed evaluation (see [`Worker::explain_scratch`]).
     json: output::JsonLines,
     /// What `--profile` measured (only filled with `--profile`; match counts always).
@@ -95,6 +96,7 @@ impl<'a> Worker<'a> {
             names,
             scratch: Scratch::new(),
             hits: Vec::new(),
+            matches: Vec::new(),
             json: output::JsonLines::new(engine.len(), settings.logsource.as_ref()),
             profile: Profile {
                 rules: vec![RuleStat::default(); engine.len()],
@@ -167,34 +169,44 @@ impl<'a> Worker<'a> {
             };
             o.events += 1;
             let t1 = profile.then(Instant::now);
-            self.hits.clear();
-            self.engine.evaluate_into(
-                &event,
-                self.settings.logsource.as_ref(),
-                &mut self.scratch,
-                &mut self.hits,
-            );
-            if let (Some(t0), Some(t1)) = (t0, t1) {
-                self.profile.parse += t1 - t0;
-                self.profile.evaluate += t1.elapsed();
-            }
-            let pos = Position { file, line };
-            let t = profile.then(Instant::now);
-            let _ = t;
-            for &rule in &self.hits {
-                let rule = rule as usize;
-                let t = profile.then(Instant::now);
-                let m = self.engine.details(rule, &event, &mut self.scratch);
-                if let Some(stat) = self.profile.rules.get_mut(rule) {
-                    stat.matches += 1;
-                    if let Some(t) = t {
+            self.matches.clear();
+            if profile {
+                // Per-rule timing: the shared pass once, then each match explained apart.
+                self.hits.clear();
+                self.engine.evaluate_into(
+                    &event,
+                    self.settings.logsource.as_ref(),
+                    &mut self.scratch,
+                    &mut self.hits,
+                );
+                if let (Some(t0), Some(t1)) = (t0, t1) {
+                    self.profile.parse += t1 - t0;
+                    self.profile.evaluate += t1.elapsed();
+                }
+                for &rule in &self.hits {
+                    let rule = rule as usize;
+                    let t = Instant::now();
+                    let m = self.engine.details(rule, &event, &mut self.scratch);
+                    if let Some(stat) = self.profile.rules.get_mut(rule) {
+                        stat.matches += 1;
                         stat.details += t.elapsed();
                     }
+                    self.matches.push(m);
                 }
+            } else {
+                self.engine.evaluate_matches(
+                    &event,
+                    self.settings.logsource.as_ref(),
+                    &mut self.scratch,
+                    &mut self.matches,
+                );
+            }
+            let pos = Position { file, line };
+            for m in &self.matches {
                 let raw = self.settings.include_event.then_some(bytes);
                 match self.settings.format {
-                    ScanFormat::Jsonl => self.json.line(&mut o.out, &m, &pos, raw),
-                    ScanFormat::Human => output::human_line(&mut o.out, &m, &pos, raw),
+                    ScanFormat::Jsonl => self.json.line(&mut o.out, m, &pos, raw),
+                    ScanFormat::Human => output::human_line(&mut o.out, m, &pos, raw),
                 }
                 o.matches += 1;
             }
