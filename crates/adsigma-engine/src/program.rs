@@ -63,6 +63,9 @@ struct Scanner {
     case_insensitive: bool,
     /// Items whose value must be exactly empty (no automaton can look for that).
     empty: Vec<u32>,
+    /// Literals that only ever must be the whole value: a hash lookup of the (folded)
+    /// value finds them, with no automaton pass.
+    exact: FxHashMap<Box<str>, Vec<u32>>,
     pats: Vec<String>,
     /// Per pattern: (anchor, item, value index) triples; the value index says which of a
     /// keyword item's values the literal belongs to.
@@ -128,11 +131,26 @@ impl ScannerBuilder {
         if self.pats.is_empty() && self.empty.is_empty() {
             return None;
         }
+        let mut exact: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+        let mut pats = Vec::with_capacity(self.pats.len());
+        let mut hits = Vec::with_capacity(self.hits.len());
+        for (p, h) in self.pats.into_iter().zip(self.hits) {
+            if h.iter().all(|(a, _, _)| *a == Anchor::Exact) {
+                exact
+                    .entry(p.into_boxed_str())
+                    .or_default()
+                    .extend(h.iter().map(|(_, item, _)| *item));
+            } else {
+                pats.push(p);
+                hits.push(h);
+            }
+        }
         Some(Scanner {
             case_insensitive,
             empty: self.empty,
-            pats: self.pats,
-            hits: self.hits,
+            exact,
+            pats,
+            hits,
             ac: OnceLock::new(),
         })
     }
@@ -598,19 +616,37 @@ impl Program {
 
     fn scan(&self, scanner: &Scanner, text: &str, fold: &mut String, fired: &mut Vec<u32>) {
         if text.is_ascii() {
-            self.scan_cased(scanner, text, fired);
+            if !scanner.exact.is_empty() {
+                let key: &str = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    fold.clear();
+                    fold.push_str(text);
+                    fold.make_ascii_lowercase();
+                    fold
+                } else {
+                    text
+                };
+                if let Some(items) = scanner.exact.get(key) {
+                    fired.extend_from_slice(items);
+                }
+            }
+            self.scan_automaton(scanner, text, fired, None);
         } else {
             fold_into(text, fold);
             self.scan_cased(scanner, fold, fired);
         }
     }
 
+    /// Scans text that needs no folding (case-sensitive, or already folded).
     fn scan_cased(&self, scanner: &Scanner, text: &str, fired: &mut Vec<u32>) {
-        self.scan_values(scanner, text, fired, None);
+        if let Some(items) = scanner.exact.get(text) {
+            fired.extend_from_slice(items);
+        }
+        self.scan_automaton(scanner, text, fired, None);
     }
 
-    /// Like `scan_cased`, also collecting which value of each item hit.
-    fn scan_values(
+    /// The automaton pass (and the empty value), optionally collecting which value of each
+    /// item hit.
+    fn scan_automaton(
         &self,
         scanner: &Scanner,
         text: &str,
@@ -693,7 +729,7 @@ impl Program {
         kw_values.clear();
         if let (true, Some(kw)) = (joined, &self.keywords_ci) {
             // Already folded.
-            self.scan_values(kw, &kwbuf, &mut fired, Some(&mut kw_values));
+            self.scan_automaton(kw, &kwbuf, &mut fired, Some(&mut kw_values));
             kw_values.sort_unstable();
             kw_values.dedup();
         }
