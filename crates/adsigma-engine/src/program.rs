@@ -66,6 +66,9 @@ struct Scanner {
     /// Literals that only ever must be the whole value: a hash lookup of the (folded)
     /// value finds them, with no automaton pass.
     exact: FxHashMap<Box<str>, Vec<u32>>,
+    /// The shortest automaton literal, in bytes: shorter text cannot hold any (and then the
+    /// automaton need not even be built).
+    min_len: usize,
     pats: Vec<String>,
     /// Per pattern: (anchor, item, value index) triples; the value index says which of a
     /// keyword item's values the literal belongs to.
@@ -149,6 +152,7 @@ impl ScannerBuilder {
             case_insensitive,
             empty: self.empty,
             exact,
+            min_len: pats.iter().map(String::len).min().unwrap_or(usize::MAX),
             pats,
             hits,
             ac: OnceLock::new(),
@@ -656,6 +660,9 @@ impl Program {
         let len = text.len();
         if len == 0 {
             fired.extend_from_slice(&scanner.empty);
+            return;
+        }
+        if len < scanner.min_len {
             return;
         }
         let Some(ac) = scanner.automaton() else {
