@@ -8,11 +8,15 @@
 //!   (logsource unknown), the unrouted whole-pipeline cost;
 //! - `evaluate/{10,100,1000,all}`: evaluation only (events pre-parsed), with the first N
 //!   rules in path order, to show how the cost grows with the rule count;
-//! - `evaluate_routed/linux_proc`: the process_creation lane routed with its logsource.
+//! - `evaluate_routed/linux_proc`: the process_creation lane routed with its logsource,
+//!   pre-parsed, and `linux_proc_parse_jsonevent` parsing each event as a `JsonEvent`;
+//! - `json_parse/jsonevent` and `parse_and_evaluate/all_rules_jsonevent`: the same with the
+//!   engine's borrowed `JsonEvent` instead of `serde_json::Value` (what `scan` uses).
 //!
 //! Each benchmark counts matches outside the timing loop first and asserts every timed run
 //! finds the same number. Run with `cargo bench --bench evaluate`.
 
+use adsigma::engine::json::JsonEvent;
 use adsigma::{Engine, LogSource, RulePack, Scratch};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::path::{Path, PathBuf};
@@ -90,6 +94,16 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
+    g.bench_function("jsonevent", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for l in &lines {
+                let v = JsonEvent::parse(l).unwrap();
+                n += usize::from(v.is_object());
+            }
+            n
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("parse_and_evaluate");
@@ -102,6 +116,20 @@ fn bench(c: &mut Criterion) {
             let mut n = 0;
             for l in &lines {
                 let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                hits.clear();
+                all.evaluate_into(&v, None, &mut scratch, &mut hits);
+                n += hits.len();
+            }
+            assert_eq!(n, expected);
+        })
+    });
+    g.bench_function("all_rules_jsonevent", |b| {
+        let mut scratch = Scratch::new();
+        let mut hits = Vec::new();
+        b.iter(|| {
+            let mut n = 0;
+            for l in &lines {
+                let v = JsonEvent::parse(l).unwrap();
                 hits.clear();
                 all.evaluate_into(&v, None, &mut scratch, &mut hits);
                 n += hits.len();
@@ -170,6 +198,21 @@ fn bench(c: &mut Criterion) {
             for e in &lane {
                 hits.clear();
                 all.evaluate_into(e, Some(&ls), &mut scratch, &mut hits);
+                m += hits.len();
+            }
+            assert_eq!(m, expected);
+        })
+    });
+    let lane_lines = events(&shared, Some("linux_proc"));
+    g.bench_function("linux_proc_parse_jsonevent", |b| {
+        let mut scratch = Scratch::new();
+        let mut hits = Vec::new();
+        b.iter(|| {
+            let mut m = 0;
+            for l in &lane_lines {
+                let e = JsonEvent::parse(l).unwrap();
+                hits.clear();
+                all.evaluate_into(&e, Some(&ls), &mut scratch, &mut hits);
                 m += hits.len();
             }
             assert_eq!(m, expected);
