@@ -25,11 +25,40 @@
 //!
 //! # Untrusted input
 //!
-//! Rule files are untrusted input. Loading never panics, hangs or grows without bound: file
-//! size, YAML depth, alias expansion, node count, condition nesting and the number of
-//! identifiers and values are bounded by [`Limits`] (see its fields for the defaults), and a
-//! file over a bound is reported as an error diagnostic naming the limit while the rest of
-//! the pack still loads.
+//! Rule packs come from the internet and events from attackers, so adsigma treats both as
+//! untrusted, the way the `regex` crate treats patterns and haystacks: **no rule file and no
+//! event makes loading, compiling or evaluating panic, hang, or use memory without bound.**
+//! Every bound is a limit with a documented default that you can change, and hitting one is
+//! reported as an error that names the limit (a [`Diagnostic`] with a stable code, whose
+//! message ends with the limit's name), never as a crash. A problem in one file or rule does
+//! not stop the others: the rest of the pack still loads, and with
+//! [`EngineBuilder::skip_invalid_rules`] a rule that does not compile is skipped with a
+//! warning. Matching never backtracks: regexes run in time linear in the event (the `regex`
+//! crate; look-around and back-references are refused with `E101`), and literal patterns
+//! are searched with Aho-Corasick. Any panic, hang or runaway allocation is a bug; the fuzz
+//! targets in `fuzz/` look for them on every CI run.
+//!
+//! | limit | default | set with | reported as |
+//! |---|---|---|---|
+//! | rule file size | 8 MiB | [`Limits::max_file_size`] | `Y102 file_too_large` (checked before reading) |
+//! | YAML nesting | 64 levels | [`Limits::max_yaml_depth`] | `Y103 yaml_too_deep` |
+//! | YAML alias expansion (billion laughs) | 10,000 nodes per document | [`Limits::max_alias_nodes`] | `Y104 alias_expansion_limit` |
+//! | YAML nodes in a file | 1,000,000 | [`Limits::max_yaml_nodes`] | `Y109 too_many_nodes` |
+//! | condition nesting (parentheses, `not`) | 64 levels | [`Limits::max_condition_depth`] | `C104 condition_too_deep` |
+//! | search identifiers in a detection | 1,000 | [`Limits::max_identifiers`] | `S123 too_many_items` |
+//! | values in a detection | 100,000 | [`Limits::max_values`] | `S123 too_many_items` |
+//! | compiled size of one regex | 10 MiB | [`EngineConfig::regex_size_limit`] | `E101 invalid_regex` |
+//! | alternatives of one value (`windash`, `base64offset`, `expand` placeholders) | 4,096 | [`EngineConfig::max_expansion`] | `E103 expansion_too_large` |
+//! | event nesting | 128 levels | [`engine::event::MAX_EVENT_DEPTH`] (fixed) | not an error: deeper parts of a `serde_json::Value` are not looked at; JSON text nested deeper is refused by the parser ([`engine::json::JsonEvent::parse`], serde_json's "recursion limit exceeded") |
+//! | line or event length in `adsigma scan` | 16 MiB | `--max-line-bytes` | `FILE:LINE: error:` for that event, which is skipped without being held in memory; the rest of the input is still read |
+//!
+//! The [`Limits`] go to [`RulePack::load_with`] (or [`syntax::parse_str`]); the
+//! [`EngineConfig`] to [`Engine::builder`]`().config(..)`. Events have no size limit of
+//! their own: evaluation takes time and memory linear in the event (an event of 100,000
+//! fields or a 10 MB string evaluates normally), so bound what you read before parsing it,
+//! as `scan` does. One known gap: YAML flow collections (`[[[...`) nested several hundred
+//! levels deep are refused by the YAML parser's own recursion limit first, as
+//! `Y101 yaml_syntax` ("recursion limit exceeded") rather than `Y103`.
 //!
 //! # Crate features
 //!

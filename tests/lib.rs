@@ -3,6 +3,7 @@
 mod corpus;
 mod differential;
 mod engine;
+mod hostile;
 mod shipped_rules;
 
 mod conformance;

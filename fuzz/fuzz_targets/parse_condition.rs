@@ -4,4 +4,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| adsigma_fuzz::check_parse_condition(data));
+fuzz_target!(|data: &[u8]| adsigma_fuzz::syntax::check_parse_condition(data));

@@ -806,13 +806,23 @@ impl Program {
                 };
                 let mut hits = Hits::new(values.len(), *all);
                 if *kw_ready {
-                    // Only the values whose literal the keyword scan found can hold.
+                    // When every value has a literal, only the values whose literal the
+                    // keyword scan found can hold; otherwise (e.g. `'*'`) test them all.
+                    let all_literal = values
+                        .iter()
+                        .all(|alts| alts.iter().all(|p| p.anchor().is_some()));
                     let start = kw_values.partition_point(|&(i, _)| i < id);
                     let end = start + kw_values[start..].partition_point(|&(i, _)| i == id);
-                    let found = &kw_values[start..end];
+                    let candidates: Vec<usize> = if all_literal {
+                        kw_values[start..end]
+                            .iter()
+                            .map(|&(_, k)| k as usize)
+                            .collect()
+                    } else {
+                        (0..values.len()).collect()
+                    };
                     for seg in kwbuf.split_terminator('\0') {
-                        for &(_, k) in found {
-                            let k = k as usize;
+                        for &k in &candidates {
                             let alts = &values[k];
                             if !hits.has(k) && alts.iter().any(|p| p.matches(seg)) {
                                 hits.mark(k);

@@ -4,7 +4,7 @@
 
 // The very checks the fuzz targets run: the file is shared, not copied, so the two cannot
 // drift, and this crate does not depend on the fuzz crate.
-#[path = "../../../fuzz/src/lib.rs"]
+#[path = "../../../fuzz/src/syntax.rs"]
 mod checks;
 
 use adsigma_syntax::{Document, FileId, Limits, parse_str};
