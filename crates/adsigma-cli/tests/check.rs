@@ -38,20 +38,7 @@ fn mask_time(s: &str) -> String {
 }
 
 fn golden(name: &str, actual: &str) {
-    let path = crate_dir().join("tests/data/check/golden").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_GOLDEN=1", path.display()));
-    assert_eq!(
-        actual,
-        expected,
-        "output differs from {} (UPDATE_GOLDEN=1 rewrites it)",
-        path.display()
-    );
+    crate::common::golden("check", name, actual)
 }
 
 const CASES: &[&str] = &["clean", "broken", "warnings", "multi"];
