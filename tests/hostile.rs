@@ -346,21 +346,15 @@ fn a_huge_event_evaluates() {
 #[path = "../fuzz/src/engine.rs"]
 mod fuzz_engine;
 
-/// The input files of `fuzz/<kind>/<target>/`, sorted, READMEs left out.
+// `replay` of this shared file serves the byte-level targets; here the structured ones
+// decode each input first.
+#[allow(dead_code)]
+#[path = "../fuzz/src/files.rs"]
+mod fuzz_files;
+
 fn fuzz_inputs(kind: &str, target: &str) -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz")
-        .join(kind)
-        .join(target);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = entries
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"))
-        .collect();
-    files.sort();
-    files
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    fuzz_files::inputs(&dir, kind, target)
 }
 
 /// Replays the seeds and saved crashes of the structured fuzz targets, decoding each input

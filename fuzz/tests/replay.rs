@@ -7,34 +7,15 @@ use adsigma_fuzz::engine::{Bytes, Case, Draw, generate};
 use arbitrary::{Arbitrary, Unstructured};
 use std::path::{Path, PathBuf};
 
-/// The input files of `fuzz/<kind>/<target>/`, sorted, READMEs left out.
-fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(kind)
-        .join(target);
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"))
-        .collect();
-    files.sort();
-    files
+#[path = "../src/files.rs"]
+mod files;
+
+fn fuzz_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `check` on every seed and regression of `target`; names every file that fails.
 fn replay(target: &str, check: fn(&[u8])) {
-    let seeds = inputs("seeds", target);
-    assert!(!seeds.is_empty(), "fuzz/seeds/{target}/ has no inputs");
-    let mut failed = Vec::new();
-    for path in seeds.iter().chain(&inputs("regressions", target)) {
-        let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if std::panic::catch_unwind(|| check(&data)).is_err() {
-            failed.push(path.display().to_string());
-        }
-    }
-    assert!(failed.is_empty(), "{target} checks fail on {failed:#?}");
+    files::replay(&fuzz_dir(), target, check)
 }
 
 /// What the fuzz target builds from `data`.

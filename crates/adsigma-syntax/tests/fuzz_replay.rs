@@ -10,34 +10,19 @@ mod checks;
 use adsigma_syntax::{Document, FileId, Limits, parse_str};
 use std::path::{Path, PathBuf};
 
-/// The input files of `fuzz/<kind>/<target>/`, sorted, READMEs left out.
-fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fuzz")
-        .join(kind)
-        .join(target);
-    let entries =
-        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_file() && p.file_name().is_some_and(|n| n != "README.md"))
-        .collect();
-    files.sort();
-    files
+#[path = "../../../fuzz/src/files.rs"]
+mod files;
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")
 }
 
-/// Runs `check` on every seed and regression of `target`; names every file that fails.
+fn inputs(kind: &str, target: &str) -> Vec<PathBuf> {
+    files::inputs(&fuzz_dir(), kind, target)
+}
+
 fn replay(target: &str, check: fn(&[u8])) {
-    let seeds = inputs("seeds", target);
-    assert!(!seeds.is_empty(), "fuzz/seeds/{target}/ has no inputs");
-    let mut failed = Vec::new();
-    for path in seeds.iter().chain(&inputs("regressions", target)) {
-        let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        if std::panic::catch_unwind(|| check(&data)).is_err() {
-            failed.push(path.display().to_string());
-        }
-    }
-    assert!(failed.is_empty(), "{target} checks fail on {failed:#?}");
+    files::replay(&fuzz_dir(), target, check)
 }
 
 #[test]
