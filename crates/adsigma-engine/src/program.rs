@@ -191,6 +191,8 @@ pub struct Program {
     /// numbers, booleans): when the event's paths are unambiguous their result is the
     /// prefilter's, with no lookup.
     exact_gate: Vec<bool>,
+    /// Per item: every value has a literal the prefilter looks for (its gate is a pattern).
+    literal_gated: Vec<bool>,
     /// Rules that can match without any gate firing.
     ungated: Vec<u32>,
     /// For a subset program: each rule's index in the program it was taken from (sorted).
@@ -485,6 +487,7 @@ impl Program {
             keyword_presence,
             item_rules,
             exact_gate,
+            literal_gated: gates.iter().map(|g| *g == Gate::Pattern).collect(),
             ungated,
             origin: None,
         }
@@ -808,26 +811,21 @@ impl Program {
                 if *kw_ready {
                     // When every value has a literal, only the values whose literal the
                     // keyword scan found can hold; otherwise (e.g. `'*'`) test them all.
-                    let all_literal = values
-                        .iter()
-                        .all(|alts| alts.iter().all(|p| p.anchor().is_some()));
                     let start = kw_values.partition_point(|&(i, _)| i < id);
                     let end = start + kw_values[start..].partition_point(|&(i, _)| i == id);
-                    let candidates: Vec<usize> = if all_literal {
-                        kw_values[start..end]
-                            .iter()
-                            .map(|&(_, k)| k as usize)
-                            .collect()
-                    } else {
-                        (0..values.len()).collect()
-                    };
+                    let found = &kw_values[start..end];
+                    let literal_gated = self.literal_gated[id as usize];
                     for seg in kwbuf.split_terminator('\0') {
-                        for &k in &candidates {
-                            let alts = &values[k];
-                            if !hits.has(k) && alts.iter().any(|p| p.matches(seg)) {
+                        let mut test = |k: usize| {
+                            if !hits.has(k) && values[k].iter().any(|p| p.matches(seg)) {
                                 hits.mark(k);
                                 seen(seg);
                             }
+                        };
+                        if literal_gated {
+                            found.iter().for_each(|&(_, k)| test(k as usize));
+                        } else {
+                            (0..values.len()).for_each(&mut test);
                         }
                         if hits.done() {
                             break;
