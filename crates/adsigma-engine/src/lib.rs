@@ -3,7 +3,8 @@
 //!
 //! AST (`adsigma-syntax`) -> IR (a boolean [`ir::Formula`] per rule over item tests) ->
 //! [`Program`]. The program merges the literal patterns of every rule per field into one
-//! Aho-Corasick automaton, walks each event once to find which tests can possibly hold, and
+//! literal set (start and end literals found by lookup, the others in one cache-resident
+//! pass, with an Aho-Corasick automaton as the linear-time fallback), walks each event once to find which tests can possibly hold, and
 //! evaluates exactly only the rules those tests could make true (plus the few that can match
 //! on the absence of fields). Matching semantics are those of the project's conformance
 //! document: whole-value, case-insensitive (simple case folding) matching with wildcards,
@@ -38,6 +39,7 @@ pub mod encode;
 pub mod event;
 pub mod ir;
 pub mod json;
+mod literals;
 pub mod pattern;
 mod program;
 pub mod time;

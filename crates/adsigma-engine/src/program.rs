@@ -2,13 +2,13 @@
 
 use crate::event::{Event, EventValue, LogSource};
 use crate::ir::*;
+use crate::literals::{LiteralSet, Place};
 use crate::pattern::{Anchor, StrPat, fold_into};
 use crate::time;
 use adsigma_syntax::{Level, Status};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 /// What a match reports about its rule.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -52,51 +52,20 @@ enum Gate {
     None,
 }
 
-/// The literals of one field (or of the keywords), found in a value by one Aho-Corasick
-/// automaton. The automaton is built the first time a value needs scanning: a pack's rules
-/// name hundreds of fields and a stream usually carries a few dozen, so most are never built.
+/// The literals of one field (or of the keywords), found in a value by one
+/// [`LiteralSet`] pass.
 ///
-/// Case-insensitive scanners hold folded literals and are built ASCII-case-insensitive:
-/// ASCII text is scanned as it is (a folded non-ASCII literal cannot occur in it), other
-/// text is folded first.
+/// Case-insensitive scanners hold folded literals and scan folded text.
 struct Scanner {
-    case_insensitive: bool,
-    /// Items whose value must be exactly empty (no automaton can look for that).
+    /// Items whose value must be exactly empty (no literal search can look for that).
     empty: Vec<u32>,
     /// Literals that only ever must be the whole value: a hash lookup of the (folded)
-    /// value finds them, with no automaton pass.
+    /// value finds them, with no search.
     exact: FxHashMap<Box<str>, Vec<u32>>,
-    /// The shortest automaton literal, in bytes: shorter text cannot hold any (and then the
-    /// automaton need not even be built).
-    min_len: usize,
-    pats: Vec<String>,
-    /// Per pattern: (anchor, item, value index) triples; the value index says which of a
-    /// keyword item's values the literal belongs to.
+    /// Per literal of `set`: (anchor, item, value index) triples; the value index says which
+    /// of a keyword item's values the literal belongs to.
     hits: Vec<Vec<(Anchor, u32, u32)>>,
-    ac: OnceLock<Option<AhoCorasick>>,
-}
-
-impl Scanner {
-    fn automaton(&self) -> Option<&AhoCorasick> {
-        self.ac
-            .get_or_init(|| {
-                if self.pats.is_empty() {
-                    return None;
-                }
-                let bytes: usize = self.pats.iter().map(String::len).sum();
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .ascii_case_insensitive(self.case_insensitive)
-                    .kind(Some(if bytes <= DFA_MAX_PATTERN_BYTES {
-                        aho_corasick::AhoCorasickKind::DFA
-                    } else {
-                        aho_corasick::AhoCorasickKind::ContiguousNFA
-                    }))
-                    .build(&self.pats)
-                    .ok()
-            })
-            .as_ref()
-    }
+    set: LiteralSet,
 }
 
 #[derive(Default)]
@@ -130,40 +99,40 @@ impl ScannerBuilder {
         }
     }
 
-    fn build(self, case_insensitive: bool) -> Option<Scanner> {
+    fn build(self) -> Option<Scanner> {
         if self.pats.is_empty() && self.empty.is_empty() {
             return None;
         }
         let mut exact: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
-        let mut pats = Vec::with_capacity(self.pats.len());
+        let mut lits = Vec::with_capacity(self.pats.len());
         let mut hits = Vec::with_capacity(self.hits.len());
         for (p, h) in self.pats.into_iter().zip(self.hits) {
+            let at = |want: Anchor| h.iter().all(|(a, _, _)| *a == want || *a == Anchor::Exact);
             if h.iter().all(|(a, _, _)| *a == Anchor::Exact) {
                 exact
                     .entry(p.into_boxed_str())
                     .or_default()
                     .extend(h.iter().map(|(_, item, _)| *item));
-            } else {
-                pats.push(p);
-                hits.push(h);
+                continue;
             }
+            let place = if at(Anchor::Prefix) {
+                Place::Start
+            } else if at(Anchor::Suffix) {
+                Place::End
+            } else {
+                Place::Anywhere
+            };
+            lits.push((p, place));
+            hits.push(h);
         }
         Some(Scanner {
-            case_insensitive,
             empty: self.empty,
             exact,
-            min_len: pats.iter().map(String::len).min().unwrap_or(usize::MAX),
-            pats,
             hits,
-            ac: OnceLock::new(),
+            set: LiteralSet::new(lits),
         })
     }
 }
-
-/// Scanners with at most this many pattern bytes use a DFA (fast, larger); bigger ones a
-/// contiguous NFA (compact). Measured on the SigmaHQ corpus: DFAs for every scanner cost
-/// ~300 MB; under this bound they add a few MB.
-const DFA_MAX_PATTERN_BYTES: usize = 12_000;
 
 #[derive(Default)]
 struct FieldSlot {
@@ -445,8 +414,8 @@ impl Program {
         let slots = slot_builders
             .into_iter()
             .map(|(mut slot, ci, cs)| {
-                slot.ci = ci.build(true);
-                slot.cs = cs.build(false);
+                slot.ci = ci.build();
+                slot.cs = cs.build();
                 slot
             })
             .collect();
@@ -483,7 +452,7 @@ impl Program {
                     .iter()
                     .flatten()
                     .all(|(a, _, _)| *a == Anchor::Anywhere),
-            keywords_ci: kw.build(true),
+            keywords_ci: kw.build(),
             keyword_presence,
             item_rules,
             exact_gate,
@@ -621,39 +590,37 @@ impl Program {
         }
     }
 
+    /// Scans a value with a case-insensitive scanner: folds it first when it needs folding.
     fn scan(&self, scanner: &Scanner, text: &str, fold: &mut String, fired: &mut Vec<u32>) {
-        if text.is_ascii() {
-            if !scanner.exact.is_empty() {
-                let key: &str = if text.bytes().any(|b| b.is_ascii_uppercase()) {
-                    fold.clear();
-                    fold.push_str(text);
-                    fold.make_ascii_lowercase();
-                    fold
-                } else {
-                    text
-                };
-                if let Some(items) = scanner.exact.get(key) {
-                    fired.extend_from_slice(items);
-                }
+        let folded: &str = if text.is_ascii() {
+            if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                fold.clear();
+                fold.push_str(text);
+                fold.make_ascii_lowercase();
+                fold
+            } else {
+                text
             }
-            self.scan_automaton(scanner, text, fired, None);
         } else {
             fold_into(text, fold);
-            self.scan_cased(scanner, fold, fired);
-        }
+            fold
+        };
+        self.scan_cased(scanner, folded, fired);
     }
 
     /// Scans text that needs no folding (case-sensitive, or already folded).
     fn scan_cased(&self, scanner: &Scanner, text: &str, fired: &mut Vec<u32>) {
-        if let Some(items) = scanner.exact.get(text) {
-            fired.extend_from_slice(items);
+        if !scanner.exact.is_empty() {
+            if let Some(items) = scanner.exact.get(text) {
+                fired.extend_from_slice(items);
+            }
         }
-        self.scan_automaton(scanner, text, fired, None);
+        self.scan_literals(scanner, text, fired, None);
     }
 
-    /// The automaton pass (and the empty value), optionally collecting which value of each
+    /// The literal search (and the empty value), optionally collecting which value of each
     /// item hit.
-    fn scan_automaton(
+    fn scan_literals(
         &self,
         scanner: &Scanner,
         text: &str,
@@ -665,22 +632,16 @@ impl Program {
             fired.extend_from_slice(&scanner.empty);
             return;
         }
-        if len < scanner.min_len {
-            return;
-        }
-        let Some(ac) = scanner.automaton() else {
-            return;
-        };
-        for m in ac.find_overlapping_iter(text) {
-            for &(anchor, item, value) in &scanner.hits[m.pattern().as_usize()] {
-                if anchor.accepts(m.start(), m.end(), len) {
+        scanner.set.find(text.as_bytes(), &mut |lit, start, end| {
+            for &(anchor, item, value) in &scanner.hits[lit as usize] {
+                if anchor.accepts(start, end, len) {
                     fired.push(item);
                     if let Some(v) = values.as_deref_mut() {
                         v.push((item, value));
                     }
                 }
             }
-        }
+        });
     }
 
     fn prefilter(&self, event: &dyn Event, scratch: &mut Scratch) {
@@ -739,7 +700,7 @@ impl Program {
         kw_values.clear();
         if let (true, Some(kw)) = (joined, &self.keywords_ci) {
             // Already folded.
-            self.scan_automaton(kw, &kwbuf, &mut fired, Some(&mut kw_values));
+            self.scan_literals(kw, &kwbuf, &mut fired, Some(&mut kw_values));
             kw_values.sort_unstable();
             kw_values.dedup();
         }
