@@ -79,6 +79,9 @@ struct Anywhere {
     one: Vec<Probe>,
     /// Per two bytes: whether a literal of two or three bytes starts with them.
     two_bits: Vec<u64>,
+    /// Per two bytes: whether any literal can start with them (a one-byte literal starts
+    /// every pair beginning with its byte). Most positions of a text fail this one test.
+    first2: Vec<u64>,
     /// Those literals grouped by the hash of their first two bytes.
     two_at: Vec<u32>,
     two: Vec<Probe>,
@@ -213,9 +216,18 @@ impl LiteralSet {
         let mut bits = vec![0u64; 1 << (log - 6)];
         let mut one_bits = [0u64; 4];
         let mut two_bits = Vec::new();
+        let mut first2 = vec![0u64; 1 << 10];
+        let mut set2 = |k: usize| first2[k >> 6] |= 1 << (k & 63);
         let (mut one, mut two, mut long) = (Vec::new(), Vec::new(), Vec::new());
         for &id in &any_ids {
             let b = &pats[id as usize];
+            if b.len() == 1 {
+                for x in 0..=255u8 {
+                    set2(usize::from(u16::from_le_bytes([b[0], x])));
+                }
+            } else {
+                set2(usize::from(u16::from_le_bytes([b[0], b[1]])));
+            }
             if b.len() == 1 {
                 one_bits[usize::from(b[0] >> 6)] |= 1 << (b[0] & 63);
                 one.push((usize::from(b[0]), Probe::new(b, id)));
@@ -240,6 +252,7 @@ impl LiteralSet {
             one_at,
             one,
             two_bits,
+            first2,
             two_at,
             two,
             bits,
@@ -285,6 +298,12 @@ impl LiteralSet {
         let has_long = !any.long.is_empty();
         for i in 0..n {
             let b = text[i];
+            if i + 1 < n {
+                let k = usize::from(u16::from_le_bytes([b, text[i + 1]]));
+                if any.first2[k >> 6] & (1 << (k & 63)) == 0 {
+                    continue;
+                }
+            }
             let one = has_one && any.one_bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0;
             let two = has_two && i + 1 < n && {
                 let k = usize::from(u16::from_le_bytes([b, text[i + 1]]));
