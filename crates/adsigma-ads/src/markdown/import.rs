@@ -1192,8 +1192,12 @@ fn strip_justification_label(j: &str) -> String {
         "*Justification:*",
         JUSTIFICATION_LABEL,
     ] {
-        if t.len() >= prefix.len() && t[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            return t[prefix.len()..].trim().to_owned();
+        // `get` rather than indexing: the text may have a multi-byte character where the
+        // label would end.
+        if let Some(head) = t.get(..prefix.len()) {
+            if head.eq_ignore_ascii_case(prefix) {
+                return t[prefix.len()..].trim().to_owned();
+            }
         }
     }
     t.trim().to_owned()
@@ -1202,6 +1206,20 @@ fn strip_justification_label(j: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn justification_label_next_to_multibyte_text() {
+        // A character straddling the label's length used to panic (found by fuzzing).
+        assert_eq!(
+            strip_justification_label("**Justificatio\u{e9}n"),
+            "**Justificatio\u{e9}n"
+        );
+        assert_eq!(
+            strip_justification_label("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}"),
+            "\u{e9}".repeat(9)
+        );
+        assert_eq!(strip_justification_label("**Justification:** high"), "high");
+    }
 
     #[test]
     fn headings() {
