@@ -80,15 +80,6 @@ fn deep_yaml_nesting_stops_at_the_depth_limit() {
     assert_eq!(Limits::default().max_yaml_depth, 64);
     let diags = parse_diagnostics(&deep_flow(100), &Limits::default());
     assert_named(&diags, "Y103", "yaml_too_deep", "max_yaml_depth");
-    // 10,000 deep: an error, in bounded time and memory. (Which one: see
-    // `known_bug_deep_flow_nesting_is_a_syntax_error`.)
-    let diags = parse_diagnostics(&deep_flow(10_000), &Limits::default());
-    assert!(
-        diags
-            .iter()
-            .any(|d| d.is_error() && matches!(d.code.code, "Y101" | "Y103")),
-        "{diags:#?}"
-    );
     // Block mappings nested as deep.
     let mut text = String::new();
     for i in 0..2_000 {
@@ -99,13 +90,10 @@ fn deep_yaml_nesting_stops_at_the_depth_limit() {
     assert_named(&diags, "Y103", "yaml_too_deep", "max_yaml_depth");
 }
 
-/// Flow collections nested beyond about 500 levels are reported as `Y101 yaml_syntax`
-/// "invalid YAML: recursion limit exceeded" (saphyr-parser's own limit, reached before the
-/// loader's depth check), not as `Y103` naming `max_yaml_depth`: the error does not say which
-/// limit or how to raise it. Bounded, but not the named error.
+/// Flow collections nested beyond about 500 levels reach the YAML scanner's own limit before
+/// the loader's depth check: still `Y103` naming `max_yaml_depth`.
 #[test]
-#[ignore = "known bug: 10,000-deep flow nesting is Y101, not Y103 naming max_yaml_depth"]
-fn known_bug_deep_flow_nesting_is_a_syntax_error() {
+fn deep_flow_nesting_is_the_depth_error() {
     let diags = parse_diagnostics(&deep_flow(10_000), &Limits::default());
     assert_named(&diags, "Y103", "yaml_too_deep", "max_yaml_depth");
 }

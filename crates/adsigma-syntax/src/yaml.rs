@@ -352,7 +352,7 @@ pub fn load(text: &str, file: FileId, limits: &Limits, diags: &mut Vec<Diagnosti
             None => break,
             Some(Ok(x)) => x,
             Some(Err(e)) => {
-                diags.push(scan_error(&loc, &e));
+                diags.push(scan_error(&loc, &e, limits));
                 break;
             }
         };
@@ -397,7 +397,7 @@ pub fn load(text: &str, file: FileId, limits: &Limits, diags: &mut Vec<Diagnosti
     docs
 }
 
-fn scan_error(loc: &Locator<'_>, e: &ScanError) -> Diagnostic {
+fn scan_error(loc: &Locator<'_>, e: &ScanError, limits: &Limits) -> Diagnostic {
     let p = loc.pos(e.marker());
     let mut end = p;
     if let Some(c) = loc.text[p.offset as usize..].chars().next() {
@@ -406,9 +406,24 @@ fn scan_error(loc: &Locator<'_>, e: &ScanError) -> Diagnostic {
             end.column += 1;
         }
     }
+    let span = Span::new(loc.file, p, end);
+    // The YAML scanner tokenises ahead of the loader and has its own nesting limit, which a
+    // run of flow openers (`[[[[...`) reaches before the loader's `max_yaml_depth` check sees
+    // the collections: report it as the depth error it is.
+    if e.info().contains("recursion limit") {
+        return Diagnostic::new(
+            codes::YAML_TOO_DEEP,
+            span,
+            format!(
+                "YAML nesting is deeper than {} levels (max_yaml_depth; the YAML scanner \
+                 also stops flow collections nested beyond its own limit)",
+                limits.max_yaml_depth
+            ),
+        );
+    }
     Diagnostic::new(
         codes::YAML_SYNTAX,
-        Span::new(loc.file, p, end),
+        span,
         format!("invalid YAML: {}", e.info()),
     )
 }
