@@ -437,63 +437,113 @@ fn keyword_without_literal_beside_one_with_literal() {
     );
 }
 
-/// Field-less items (`'|mod': value`) with modifiers beyond contains/startswith/endswith/all/
-/// windash: the engine applies `neq`, `cased`, `expand` and the encodings differently from
-/// the reference (CONFORMANCE.md does not say what they mean on keywords; the parser could
-/// refuse them instead).
+/// Questions the fuzz targets raised, decided in the parser: a field-less item (keywords)
+/// takes only `all`; a keyword cannot be null; `exists` takes one bool, not a list;
+/// `base64offset` needs a value of two bytes or more (a one-byte value has an empty shifted
+/// form, which would match everything).
 #[test]
-#[ignore = "known disagreement: modifiers on field-less (keyword) items"]
-fn known_disagreement_keyword_modifiers() {
-    let neq = rule("  sel: {'|neq': 'zz'}\n", "sel");
-    let (engine, reference) = engine_and_reference(&neq, &[], json!({"b": "x"}));
-    assert_eq!(engine, reference, "neq");
-    let expand = rule("  sel: {'|expand': '%p%'}\n", "sel");
-    let (engine, reference) =
-        engine_and_reference(&expand, &[("p", &["a", "b*"])], json!({"b": "xbx"}));
-    assert_eq!(engine, reference, "expand");
+fn undecided_shapes_are_refused_with_their_position() {
+    for (detection, code, name, words) in [
+        (
+            "  sel: {'|neq': 'zz'}\n",
+            "M",
+            "invalid_modifier_combinations",
+            "takes only `all`",
+        ),
+        (
+            "  sel: {'|expand': '%p%'}\n",
+            "M",
+            "invalid_modifier_combinations",
+            "takes only `all`",
+        ),
+        (
+            "  sel: {'|all': [true, null]}\n",
+            "M",
+            "invalid_value",
+            "keyword cannot be null",
+        ),
+        (
+            "  sel: [a, null]\n",
+            "M",
+            "invalid_value",
+            "keyword cannot be null",
+        ),
+        (
+            "  sel: {a|exists: [false, true]}\n",
+            "M",
+            "invalid_value",
+            "not a list",
+        ),
+        (
+            "  sel: {a|base64offset|contains: 0}\n",
+            "M",
+            "invalid_value",
+            "at least two bytes",
+        ),
+        (
+            "  sel: {a|base64offset|contains: ''}\n",
+            "M",
+            "invalid_value",
+            "at least two bytes",
+        ),
+    ] {
+        let text = rule(detection, "sel");
+        let diags = parse_diagnostics(&text, &Limits::default());
+        assert!(
+            diags.iter().any(|d| d.is_error()
+                && d.code.code.starts_with(code)
+                && d.code.name == name
+                && d.message.contains(words)
+                && d.span().start.line == 4),
+            "{detection}: {:#?}",
+            diags
+                .iter()
+                .map(|d| format!(
+                    "{} {} {}: {}",
+                    d.code.code,
+                    d.code.name,
+                    d.span().start.line,
+                    d.message
+                ))
+                .collect::<Vec<_>>()
+        );
+    }
+    // Still accepted: `all` on keywords, two-byte base64offset values, one-char UTF-16 ones.
+    for detection in [
+        "  sel: {'|all': [a, b]}\n",
+        "  sel: {a|base64offset|contains: ab}\n",
+        "  sel: {a|wide|base64offset|contains: a}\n",
+        "  sel: {a|exists: true}\n",
+    ] {
+        let text = rule(detection, "sel");
+        let diags = parse_diagnostics(&text, &Limits::default());
+        assert!(
+            !diags.iter().any(Diagnostic::is_error),
+            "{detection}: {diags:#?}"
+        );
+    }
 }
 
-/// `base64offset` of a value shorter than three bytes (`''`, a number like `0`): the engine
-/// matches nothing, the reference everything (a shifted form is empty).
+/// Timestamp parts of a string of digits (`"1700000000"`) read it as epoch seconds, as
+/// numeric comparisons read numeric strings; epochs beyond the years 0-9999 are no timestamp.
 #[test]
-#[ignore = "known disagreement: base64offset of a value shorter than 3 bytes"]
-fn known_disagreement_base64offset_short_value() {
-    let text = rule("  sel: {a|base64offset|contains: 0}\n", "sel");
-    let (engine, reference) = engine_and_reference(&text, &[], json!({"a": "x"}));
-    assert_eq!(engine, reference);
-}
-
-/// `exists` with a list of booleans: the reference ORs them, the engine does not (the parser
-/// could refuse the list: CONFORMANCE.md says the value must be a YAML bool).
-#[test]
-#[ignore = "known disagreement: exists with a list of booleans"]
-fn known_disagreement_exists_with_a_list() {
-    let text = rule("  sel: {a|exists: [false, true]}\n", "sel");
-    let (engine, reference) = engine_and_reference(&text, &[], json!({"b": 1}));
-    assert_eq!(engine, reference);
-}
-
-/// Timestamp parts of a string of digits (`"1700000000"`): the engine reads it as epoch
-/// seconds, the reference as no timestamp; and of numbers beyond year 9999.
-#[test]
-#[ignore = "known disagreement: time parts of numeric strings and out-of-range epochs"]
-fn known_disagreement_time_part() {
+fn time_parts_of_numeric_strings_and_out_of_range_epochs() {
     let text = rule("  sel: {a|month: 11}\n", "sel");
-    let (engine, reference) = engine_and_reference(&text, &[], json!({"a": "1700000000"}));
-    assert_eq!(engine, reference, "numeric string");
+    assert_eq!(
+        engine_and_reference(&text, &[], json!({"a": "1700000000"})),
+        (true, true)
+    );
     let text = rule("  sel: {a|month|lt: 1000}\n", "sel");
-    let (engine, reference) = engine_and_reference(&text, &[], json!({"a": 1e20}));
-    assert_eq!(engine, reference, "1e20");
-}
-
-/// A `null` keyword (`'|all': [true, null]`): the reference never matches it, the engine
-/// does (CONFORMANCE.md does not say what a null keyword means; the parser could refuse it).
-/// Found by the `differential` fuzz target:
-/// `fuzz/regressions/differential/keyword_null_under_all.bin`.
-#[test]
-#[ignore = "known disagreement: null keywords"]
-fn known_disagreement_keyword_null() {
-    let text = rule("  sel: {'|all': [true, null]}\n", "sel");
-    let (engine, reference) = engine_and_reference(&text, &[], json!({"n": "TRUE"}));
-    assert_eq!(engine, reference);
+    for far in [
+        json!(1e20),
+        json!(-1e20),
+        json!(300_000_000_000_000_i64),
+        json!("1e20"),
+    ] {
+        assert_eq!(
+            engine_and_reference(&text, &[], json!({ "a": far })),
+            (false, false),
+            "{far}"
+        );
+    }
 }

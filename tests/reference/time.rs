@@ -21,7 +21,15 @@ struct Parts {
 pub fn part_of(v: &Json, m: Modifier) -> Option<i64> {
     let p = match v {
         Json::Number(n) => from_epoch(n)?,
-        Json::String(s) => parse_iso(s)?,
+        // A string that parses as a number is an epoch number too, as numeric comparisons
+        // read such strings.
+        Json::String(s) => match parse_iso(s) {
+            Some(p) => p,
+            None => {
+                let f: f64 = s.trim().parse().ok()?;
+                from_epoch(&serde_json::Number::from_f64(f)?)?
+            }
+        },
         _ => return None,
     };
     match m {
@@ -52,17 +60,25 @@ fn month_len(y: i64, m: i64) -> i64 {
     }
 }
 
-/// Epoch seconds, or milliseconds at or above 10^11, in UTC.
+/// Epoch seconds, or milliseconds at or above 10^11 in magnitude, in UTC; only years 0 to
+/// 9999 (those RFC 3339 can write) are timestamps.
 fn from_epoch(n: &serde_json::Number) -> Option<Parts> {
     let seconds = match n.as_i64() {
-        Some(i) if i >= 100_000_000_000 => i.div_euclid(1000),
+        Some(i) if i.unsigned_abs() >= 100_000_000_000 => i.div_euclid(1000),
         Some(i) => i,
         None => {
             let f = n.as_f64().filter(|f| f.is_finite())?;
-            let s = if f >= 1e11 { f / 1000.0 } else { f };
+            let s = if f.abs() >= 1e11 { f / 1000.0 } else { f };
+            if s.abs() > 1e15 {
+                return None;
+            }
             s.floor() as i64
         }
     };
+    // 0000-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z
+    if !(-62_167_219_200..=253_402_300_799).contains(&seconds) {
+        return None;
+    }
     let mut days = seconds.div_euclid(86_400);
     let in_day = seconds.rem_euclid(86_400);
     let mut year = 1970;

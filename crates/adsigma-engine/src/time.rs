@@ -99,16 +99,19 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// An epoch number: seconds, or milliseconds at or above 10^11 (UTC).
+/// An epoch number: seconds, or milliseconds at or above 10^11 in magnitude (UTC). Only
+/// years 0 to 9999 (those RFC 3339 can write) are timestamps.
 pub fn from_epoch(n: f64) -> Option<DateTime> {
     if !n.is_finite() {
         return None;
     }
     let secs = if n.abs() >= 1e11 { n / 1000.0 } else { n };
-    if secs.abs() > 1e13 {
+    let secs = secs.floor();
+    // 0000-01-01T00:00:00Z ..= 9999-12-31T23:59:59Z
+    if !(-62_167_219_200.0..=253_402_300_799.0).contains(&secs) {
         return None;
     }
-    let secs = secs.floor() as i64;
+    let secs = secs as i64;
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);

@@ -748,8 +748,10 @@ impl Cx<'_> {
                         NodeKind::Scalar(s) => {
                             *values += 1;
                             match self.value(item, s, &[], None) {
-                                Some(v) => out.push(ListElement::Keyword(v)),
-                                None => ok = false,
+                                Some(v) if self.keyword_not_null(&v) => {
+                                    out.push(ListElement::Keyword(v))
+                                }
+                                _ => ok = false,
                             }
                         }
                         NodeKind::Seq(_) => {
@@ -878,6 +880,21 @@ impl Cx<'_> {
             }
         }
         ok &= self.check_modifiers(&modifiers);
+        if field.is_none() {
+            // Keywords match text anywhere in the event; of the modifiers only `all` (every
+            // keyword must occur) has a meaning without a field.
+            for m in modifiers.iter().filter(|m| m.value != Modifier::All) {
+                self.err(
+                    codes::INVALID_MODIFIER_COMBINATION,
+                    m.span,
+                    format!(
+                        "`{}` needs a field name: a field-less item (keywords) takes only `all`",
+                        m.value.name()
+                    ),
+                );
+                ok = false;
+            }
+        }
         let chain_ok = ok;
         if key_text.is_empty() {
             self.err(
@@ -892,6 +909,14 @@ impl Cx<'_> {
             NodeKind::Seq(items) => (items.iter().collect(), true),
             _ => (vec![node], false),
         };
+        if list && mods.contains(&Modifier::Exists) {
+            self.err(
+                codes::INVALID_VALUE,
+                node.span,
+                "`exists` takes one YAML bool (`true` or `false`), not a list",
+            );
+            ok = false;
+        }
         if list && value_nodes.is_empty() {
             self.err(
                 codes::EMPTY_LIST,
@@ -906,8 +931,8 @@ impl Cx<'_> {
                 NodeKind::Scalar(s) => {
                     if chain_ok {
                         match self.value(vn, s, &mods, Some(&modifiers)) {
-                            Some(v) => vals.push(v),
-                            None => ok = false,
+                            Some(v) if field.is_some() || self.keyword_not_null(&v) => vals.push(v),
+                            _ => ok = false,
                         }
                     }
                 }
@@ -931,6 +956,19 @@ impl Cx<'_> {
             key_span: key.span,
             list,
         })
+    }
+
+    /// A keyword must be text (or a number or bool, read as text): reports a null one.
+    fn keyword_not_null(&mut self, v: &Value) -> bool {
+        if matches!(v.kind, ValueKind::Null) {
+            self.err(
+                codes::INVALID_VALUE,
+                v.span,
+                "a keyword cannot be null: keywords are text searched for in the event",
+            );
+            return false;
+        }
+        true
     }
 
     /// Checks a modifier chain; reports at the offending modifier. True when valid.
@@ -1250,6 +1288,21 @@ impl Cx<'_> {
                     d.hint = Some("escape it as `\\*` or `\\?` if it is literal".to_owned());
                     return None;
                 }
+            }
+            // One of a one-byte value's three shifted encodings is empty, which would match
+            // every text: refuse it.
+            if has(M::Base64Offset)
+                && !mods.iter().any(|m| m.is_utf16())
+                && crate::value::pieces_text(&st.pieces).len() < 2
+            {
+                return invalid(
+                    self,
+                    format!(
+                        "`base64offset` needs a value of at least two bytes (one of the shifted encodings of `{}` is empty)",
+                        s.text
+                    ),
+                    M::Base64Offset,
+                );
             }
         }
         mk(kind)

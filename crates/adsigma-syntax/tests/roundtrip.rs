@@ -124,8 +124,9 @@ fn chain() -> impl Strategy<Value = (Vec<Modifier>, BoxedStrategy<ValueKind>)> {
             .prop_map(move |t| ValueKind::String(SigmaString::parse(&t, placeholders)))
             .boxed()
     };
+    // Two bytes at least: `base64offset` refuses shorter values.
     let literal = || {
-        "[a-zA-Z0-9 /.:-]{1,12}"
+        "[a-zA-Z0-9 /.:-]{2,12}"
             .prop_map(|t| ValueKind::String(SigmaString::parse(&t, false)))
             .boxed()
     };
@@ -161,6 +162,7 @@ fn chain() -> impl Strategy<Value = (Vec<Modifier>, BoxedStrategy<ValueKind>)> {
         Just((vec![M::StartsWith], string(false))),
         Just((vec![M::EndsWith, M::Cased], string(false))),
         Just((vec![M::Contains, M::All], string(false))),
+        Just((vec![M::All], string(false))),
         Just((vec![M::Contains, M::Windash], string(false))),
         Just((vec![M::Expand], string(true))),
         Just((vec![M::Neq], string(false))),
@@ -195,6 +197,8 @@ fn item() -> impl Strategy<Value = DetectionItem> {
         any::<bool>(),
     )
         .prop_flat_map(|(field, (mods, values), list)| {
+            // `exists` takes one bool, not a list.
+            let list = list && !mods.contains(&Modifier::Exists);
             let n = if list { 0..4usize } else { 1..2usize };
             (
                 Just(field),
@@ -204,9 +208,10 @@ fn item() -> impl Strategy<Value = DetectionItem> {
             )
         })
         .prop_map(|(field, modifiers, values, list)| DetectionItem {
-            // A key needs a field name or a modifier.
+            // A key needs a field name, unless it is a keyword item (`'|all'`: the only
+            // modifier a field-less item takes).
             field: field
-                .or_else(|| modifiers.is_empty().then(|| "Field".to_owned()))
+                .or_else(|| (modifiers != [Modifier::All]).then(|| "Field".to_owned()))
                 .map(sp),
             modifiers: modifiers.into_iter().map(sp).collect(),
             values: values
