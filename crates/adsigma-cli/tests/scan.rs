@@ -412,6 +412,43 @@ fn bad_events_are_reported_with_positions_and_skipped() {
     );
 }
 
+/// Events longer than a batch's byte budget (1 MB) but within `--max-line-bytes`: scanned,
+/// in JSON Lines and in arrays (a batch holding only part of one used to be handed on empty
+/// forever).
+#[test]
+fn events_longer_than_a_batch_are_scanned() {
+    let d = Dir::new();
+    let big = EV_SHELL.replacen('{', &format!("{{\"pad\":\"{}\",", "x".repeat(3 << 20)), 1);
+    let f = d.write(
+        "big.jsonl",
+        format!("{EV_TOKEN}\n{big}\n{EV_TOKEN}\n{big}\n"),
+    );
+    let o = scan(&["--stats", &f]);
+    ok(&o);
+    assert_eq!(
+        lines(&o),
+        [hit(1, TOKEN), hit(2, SHELL), hit(3, TOKEN), hit(4, SHELL)]
+    );
+    assert!(stderr(&o).contains("stats: events=4 "), "{}", stderr(&o));
+    let f = d.write("big.json", format!("[{big},\n{EV_TOKEN}]"));
+    let o = scan(&[&f]);
+    ok(&o);
+    assert_eq!(lines(&o), [hit(1, SHELL), hit(2, TOKEN)]);
+    // A 100 MB line under the default limit (16 MB): reported, skipped, the rest scanned.
+    let huge = EV_SHELL.replacen('{', &format!("{{\"pad\":\"{}\",", "x".repeat(100 << 20)), 1);
+    let f = d.write("huge.jsonl", format!("{huge}\n{EV_TOKEN}\n"));
+    let o = scan(&[&f]);
+    ok(&o);
+    assert_eq!(lines(&o), [hit(2, TOKEN)]);
+    assert!(
+        stderr(&o).contains(&format!(
+            "{f}:1: error: line is longer than 16777216 bytes (--max-line-bytes); skipped"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn over_long_line_is_skipped_with_bounded_memory() {
     let d = Dir::new();

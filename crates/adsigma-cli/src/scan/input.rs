@@ -282,8 +282,11 @@ pub struct Batch {
 }
 
 impl Batch {
+    /// Full once it holds enough events. The bytes of a line or value still being read count
+    /// only once the batch has an event to hand on: a batch holding nothing but the start
+    /// of a long event must keep reading (or it would be handed on empty, forever).
     fn is_full(&self) -> bool {
-        self.items.len() >= BATCH_ITEMS || self.buf.len() >= BATCH_BYTES
+        self.items.len() >= BATCH_ITEMS || (!self.items.is_empty() && self.buf.len() >= BATCH_BYTES)
     }
 }
 
