@@ -15,7 +15,7 @@
 //! ```
 //! use adsigma_syntax::{Document, Limits, SourceMap};
 //! let mut sources = SourceMap::new();
-//! let file = sources.add("proc_creation_lnx_shell.yml", "title: Shell\nid: 0b4e3a7c-5a51-4d6f-9d4e-1c0f3b9a2e11\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel:\n    Image: '*\\/bash'\n  condition: sel and not sel\n".to_owned());
+//! let file = sources.add("proc_creation_lnx_shell.yml", "title: Shell\nid: 0b4e3a7c-5a51-4d6f-9d4e-1c0f3b9a2e11\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel:\n    Image: '*/ba\\*sh'\n  condition: sel and not sel\n".to_owned());
 //! let parsed = sources.parse(file, &Limits::default());
 //! let docs: Vec<_> = parsed.documents.iter().map(|d| adsigma_lint::Doc { file, document: d }).collect();
 //! let diags = adsigma_lint::check(&sources, &docs, &parsed.diagnostics, &adsigma_lint::Options::default());

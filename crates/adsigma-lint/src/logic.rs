@@ -232,7 +232,16 @@ fn regexes(det: &Detection, out: &mut Vec<Diagnostic>) {
 fn beyond(ast: &regex_syntax::ast::Ast, found: &mut Vec<&'static str>) {
     use regex_syntax::ast::{Ast, ClassSetItem, GroupKind};
     match ast {
-        Ast::Empty(_) | Ast::Literal(_) | Ast::Dot(_) => {}
+        Ast::Empty(_) | Ast::Dot(_) => {}
+        Ast::Literal(l) => {
+            use regex_syntax::ast::LiteralKind as K;
+            if matches!(
+                l.kind,
+                K::Special(_) | K::HexFixed(_) | K::HexBrace(_) | K::Octal
+            ) {
+                found.push("escape sequences like `\\n` or `\\x41`");
+            }
+        }
         Ast::Flags(_) => found.push("inline flags `(?i)`"),
         Ast::Assertion(a) => {
             use regex_syntax::ast::AssertionKind as K;
