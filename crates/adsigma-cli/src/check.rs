@@ -1,14 +1,15 @@
 //! `adsigma check PATH...`: every layer's diagnostics. Loading gives the YAML, structure,
-//! condition and modifier findings (`Y`, `S`, `C`, `M`, `L`); then each rule's ATT&CK tags
-//! and ADS block are checked (`A`, `D`, [`adsigma_ads::check_rule`]) and the pack is compiled
-//! (`E`: regexes that do not compile, unresolved placeholders, oversized expansions).
+//! condition and modifier findings; `adsigma_lint::check` adds pySigma's validators, SigmaHQ
+//! conventions, the ATT&CK and ADS checks, compilation and engine-level checks; an
+//! `adsigma.toml` (found beside the checked paths, or `--config`) sets severities and allows
+//! codes, and `# adsigma: allow CODE reason` comments suppress findings in their rule.
 
 use crate::render::{self, Format};
-use adsigma::engine::RuleInput;
-use adsigma::{Diagnostic, Document, Limits, RulePack, Severity};
+use adsigma::{Limits, RulePack, Severity};
+use adsigma_lint::{Config, Doc, Options, Taxonomy};
 use clap::{Args, ValueEnum};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -31,6 +32,14 @@ pub struct CheckArgs {
     /// placeholder has no value gets an E102 warning (it would be skipped by `scan`).
     #[arg(long = "placeholder", value_name = "NAME=VALUE", value_parser = crate::common::parse_placeholder)]
     placeholders: Vec<(String, String)>,
+    /// The configuration (default: `adsigma.toml` in the first checked directory, or beside
+    /// the first checked file, when there is one).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Field lists per logsource in SigmaHQ's `logsource.json` format; turns on
+    /// `taxonomy_unknown_field` (S220). Overrides the configuration's `taxonomy`.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Option<PathBuf>,
 }
 
 /// What `--deny` turns into failures.
@@ -40,9 +49,48 @@ pub enum Deny {
     Warnings,
 }
 
+/// The configuration file to use: `--config`, else `adsigma.toml` at the first path that
+/// has one (a directory's own, a file's directory's).
+fn config_path(args: &CheckArgs) -> Option<PathBuf> {
+    if let Some(c) = &args.config {
+        return Some(c.clone());
+    }
+    args.paths.iter().find_map(|p| {
+        let dir = if p.is_dir() { p.as_path() } else { p.parent()? };
+        let c = dir.join("adsigma.toml");
+        c.is_file().then_some(c)
+    })
+}
+
+fn load_taxonomy(path: &Path) -> Result<Taxonomy, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    Taxonomy::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// Runs `check`.
 pub fn run(args: &CheckArgs) -> ExitCode {
     let started = Instant::now();
+    let config = match config_path(args) {
+        Some(p) => match Config::load(&p) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Config::default(),
+    };
+    let taxonomy = match args.taxonomy.as_deref().or(config.taxonomy()) {
+        Some(p) => match load_taxonomy(p) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let limits = Limits::default();
     let pack = match RulePack::load_with(&args.paths, &limits) {
         Ok(pack) => pack,
@@ -51,14 +99,28 @@ pub fn run(args: &CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let more = layer_diagnostics(&pack, &args.placeholders);
-    let report = render::Report::new(&pack, more, started.elapsed());
+    let docs: Vec<Doc<'_>> = pack
+        .documents()
+        .iter()
+        .map(|d| Doc {
+            file: d.file,
+            document: &d.document,
+        })
+        .collect();
+    let options = Options {
+        taxonomy,
+        engine: crate::common::engine_config(&args.placeholders),
+    };
+    let diags = adsigma_lint::check(pack.sources(), &docs, pack.diagnostics(), &options);
+    let diags = config.apply(pack.sources(), &docs, diags);
+    let report = render::Report::new(&pack, diags, started.elapsed());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let color = args.color.enabled();
     let written = match args.format {
         Format::Human => render::human(&mut out, &report, color),
         Format::Json => render::json(&mut out, &report),
+        Format::Sarif => crate::sarif::sarif(&mut out, &report),
     };
     if let Err(e) = written.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -74,34 +136,4 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// The ATT&CK and ADS findings of every rule, and the compilation findings of the pack, each
-/// with its own severity.
-fn layer_diagnostics(pack: &RulePack, placeholders: &[(String, String)]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut inputs = Vec::new();
-    for d in pack.documents() {
-        if let Document::Rule(rule) = &d.document {
-            out.extend(adsigma_ads::check_rule(rule).into_iter().map(|mut diag| {
-                // A finding about the rule as a whole (no position of its own) points at
-                // the start of the rule.
-                if diag.primary.span.start.line == 0 {
-                    diag.primary.span = rule.span.shrink_to_start();
-                }
-                diag
-            }));
-            inputs.push(RuleInput {
-                rule,
-                file: Some(pack.sources().path(d.file).display().to_string()),
-            });
-        }
-    }
-    let config = crate::common::engine_config(placeholders);
-    let (_, compile) = adsigma::engine::compile(inputs, &config);
-    out.extend(compile);
-    // The documents of a rule collection share the global part: one finding there, once.
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|d| seen.insert((d.code.code, d.span(), d.message.clone())));
-    out
 }

@@ -8,6 +8,7 @@ mod coverage;
 mod import;
 mod render;
 mod report;
+mod sarif;
 mod scan;
 mod schema;
 mod selftest;

@@ -1,5 +1,5 @@
-//! Rendering diagnostics: human (snippets with carets, colour on a terminal) and JSON.
-//! The only place that draws diagnostics or touches colour.
+//! Rendering diagnostics: human (snippets with carets, colour on a terminal), JSON and SARIF
+//! (in `sarif.rs`). The only place that draws diagnostics or touches colour.
 
 use adsigma::{Diagnostic, RulePack, Severity, SourceMap};
 use clap::ValueEnum;
@@ -14,6 +14,8 @@ pub enum Format {
     Human,
     /// `adsigma.diagnostics/1` JSON, for tools.
     Json,
+    /// SARIF 2.1.0, for code scanning (e.g. GitHub).
+    Sarif,
 }
 
 /// `--color`.
@@ -42,23 +44,17 @@ impl ColorChoice {
 
 /// What `check` found, ready to render.
 pub struct Report<'p> {
-    sources: &'p SourceMap,
-    diagnostics: Vec<Diagnostic>,
+    pub(crate) sources: &'p SourceMap,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     files: usize,
     rules: usize,
     elapsed: Duration,
 }
 
 impl<'p> Report<'p> {
-    /// Collects a pack's diagnostics and `more` found by later layers (ATT&CK, ADS,
-    /// compilation), in file and position order.
-    pub fn new(pack: &'p RulePack, more: Vec<Diagnostic>, elapsed: Duration) -> Self {
-        let mut diagnostics: Vec<Diagnostic> = pack.diagnostics().to_vec();
-        diagnostics.extend(more);
-        diagnostics.sort_by_key(|d| {
-            let s = d.span();
-            (s.file, s.start.offset, s.end.offset)
-        });
+    /// A pack's diagnostics (in file and position order, as `adsigma_lint::check` returns
+    /// them).
+    pub fn new(pack: &'p RulePack, diagnostics: Vec<Diagnostic>, elapsed: Duration) -> Self {
         Report {
             sources: pack.sources(),
             diagnostics,

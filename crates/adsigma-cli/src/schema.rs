@@ -167,13 +167,18 @@ pub fn rule_schema() -> Value {
                         "type": "array",
                         "description": "Correlation rules: event sequences and how many correlation matches each gives.",
                         "items": {
-                            "type": "object",
-                            "required": ["events", "expect"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "events": {"type": "array", "items": {"$ref": "#/$defs/test_entry"}, "description": "In time order, carrying their timestamps."},
-                                "expect": {"type": "integer", "minimum": 0, "description": "The number of correlation matches."}
-                            }
+                            "anyOf": [
+                                {
+                                    "type": "object",
+                                    "required": ["events", "expect"],
+                                    "additionalProperties": false,
+                                    "properties": {
+                                        "events": {"type": "array", "items": {"$ref": "#/$defs/test_entry"}, "description": "In time order, carrying their timestamps."},
+                                        "expect": {"type": "integer", "minimum": 0, "description": "The number of correlation matches."}
+                                    }
+                                },
+                                {"type": "array", "items": {"$ref": "#/$defs/test_entry"}, "description": "A sequence of events, in time order, that must give at least one correlation match."}
+                            ]
                         }
                     }
                 }

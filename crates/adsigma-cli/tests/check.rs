@@ -176,7 +176,15 @@ fn directories_are_searched_recursively_in_path_order() {
 #[test]
 fn shipped_rules_check_clean() {
     let rules = crate_dir().join("../../rules");
-    let o = adsigma(&["check", "--deny", "warnings", rules.to_str().unwrap()]);
+    // rules/examples/rule-with-ads.yml is named for the docs, not as SigmaHQ names files.
+    let o = adsigma(&[
+        "check",
+        "--deny",
+        "warnings",
+        "--config",
+        "tests/data/check/shipped.toml",
+        rules.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(Path::new(&rules).is_dir());
 }

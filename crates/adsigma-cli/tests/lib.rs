@@ -6,6 +6,7 @@ mod check_layers;
 mod common;
 mod coverage;
 mod import;
+mod lint;
 mod report;
 mod scan;
 mod schema;

@@ -81,9 +81,41 @@ fn ads_and_tests_properties() {
             assert!(wrapped["properties"][k].is_object(), "{k}");
         }
     }
-    let seq = &tests["properties"]["sequences"]["items"];
+    let forms = tests["properties"]["sequences"]["items"]["anyOf"]
+        .as_array()
+        .expect("sequence forms");
+    let seq = forms.iter().find(|f| f["type"] == "object").unwrap();
     assert_eq!(seq["properties"]["expect"]["type"], "integer");
     assert_eq!(seq["properties"]["events"]["type"], "array");
+    assert!(
+        forms.iter().any(|f| f["type"] == "array"),
+        "a bare array of events"
+    );
+}
+
+#[test]
+fn schema_accepts_rules_with_tests_and_sequences_and_rejects_bad_ones() {
+    let s = schema();
+    let v = jsonschema::validator_for(&s).expect("the schema compiles");
+    let rule = serde_json::json!({
+        "title": "t", "logsource": {"product": "linux"},
+        "detection": {"sel": {"a": 1}, "condition": "sel"},
+        "tests": {"match": [{"a": 1}], "no_match": [{"event": {"a": 2}, "pipeline": "tetragon"}],
+                  "sequences": [{"events": [{"a": 1}], "expect": 1}, [{"a": 1}, {"a": 1}]]}
+    });
+    assert!(
+        v.is_valid(&rule),
+        "{:?}",
+        v.iter_errors(&rule)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let mut bad = rule.clone();
+    bad["tests"]["sequences"] = serde_json::json!([{"events": [], "expect": -1}]);
+    assert!(!v.is_valid(&bad));
+    let mut bad = rule;
+    bad["tests"]["matches"] = serde_json::json!([]);
+    assert!(!v.is_valid(&bad));
 }
 
 #[test]
