@@ -713,8 +713,10 @@ fn rule_attribute(rule: &Rule, attribute: &str, value: &Lit, op: &str) -> bool {
     }
 }
 
+type ValueTest<'a> = Box<dyn Fn(&Value) -> bool + 'a>;
+
 fn item_condition(c: &ItemCondition, values: &[Value]) -> bool {
-    let (cond, test): (AnyAll, Box<dyn Fn(&Value) -> bool>) = match c {
+    let (cond, test): (AnyAll, ValueTest<'_>) = match c {
         ItemCondition::MatchString {
             pattern,
             cond,

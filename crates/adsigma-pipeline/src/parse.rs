@@ -12,6 +12,8 @@ struct Ctx {
 }
 
 type Entries<'n> = &'n [(Node, Node)];
+/// Known keys of a mapping with their values and key spans.
+type Keys<'n> = Vec<(&'n str, &'n Node, Span)>;
 
 impl Ctx {
     fn err(&mut self, code: Code, span: Span, msg: impl Into<String>) {
@@ -779,7 +781,7 @@ fn cond_head<'n>(
     cx: &mut Ctx,
     node: &'n Node,
     known: &[(&str, &[&str])],
-) -> Option<(String, Vec<(&'n str, &'n Node, Span)>)> {
+) -> Option<(String, Keys<'n>)> {
     let entries = cx.map(node, "a condition")?;
     let Some(t) = node.get("type") else {
         cx.err(

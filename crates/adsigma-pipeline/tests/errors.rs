@@ -42,8 +42,12 @@ fn every_broken_fixture_reports_its_code_at_its_position() {
 fn every_shipped_pipeline_parses_and_has_a_description() {
     for name in shipped_names() {
         let text = shipped_source(name).unwrap();
-        let p = Pipeline::parse(name, FileId(0), text)
-            .unwrap_or_else(|e| panic!("{name}: {:?}", e.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
+        let p = Pipeline::parse(name, FileId(0), text).unwrap_or_else(|e| {
+            panic!(
+                "{name}: {:?}",
+                e.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+            )
+        });
         assert_eq!(p.name, name);
         let d = p.description.as_deref().unwrap_or_default();
         assert!(!d.is_empty() && !d.contains('\n'), "{name}: {d:?}");
@@ -56,7 +60,10 @@ fn every_shipped_pipeline_parses_and_has_a_description() {
 fn shipped_files_on_disk_are_the_embedded_ones() {
     for name in shipped_names() {
         let path = crate::repo_dir().join(format!("rules/pipelines/{name}.yml"));
-        assert_eq!(std::fs::read_to_string(path).unwrap(), shipped_source(name).unwrap());
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            shipped_source(name).unwrap()
+        );
     }
 }
 
@@ -125,8 +132,13 @@ fn pipelines_round_trip_through_yaml() {
     all.push(Pipeline::parse("everything", FileId(0), EVERYTHING).unwrap());
     for p in all {
         let yaml = p.to_yaml();
-        let again = Pipeline::parse("again", FileId(1), &yaml)
-            .unwrap_or_else(|e| panic!("{}: {yaml}\n{:?}", p.name, e.iter().map(|d| d.to_string()).collect::<Vec<_>>()));
+        let again = Pipeline::parse("again", FileId(1), &yaml).unwrap_or_else(|e| {
+            panic!(
+                "{}: {yaml}\n{:?}",
+                p.name,
+                e.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+            )
+        });
         assert_eq!(p, again, "{yaml}");
         assert_eq!(again.to_yaml(), yaml);
     }
@@ -144,17 +156,31 @@ fn pysigma_newer_condition_spellings_are_accepted() {
     assert!(c.negate);
     assert!(matches!(
         c.linking,
-        adsigma_pipeline::Linking::List { op: adsigma_pipeline::LinkOp::Or, .. }
+        adsigma_pipeline::Linking::List {
+            op: adsigma_pipeline::LinkOp::Or,
+            ..
+        }
     ));
 }
 
 #[test]
 fn hostile_pipelines_are_errors_not_panics() {
-    let deep = format!("name: p\nrecognizers:\n  - logsource: {{product: x}}\n    when: [{}{}]\n", "{not: ".repeat(500), "}".repeat(500));
+    let deep = format!(
+        "name: p\nrecognizers:\n  - logsource: {{product: x}}\n    when: [{}{}]\n",
+        "{not: ".repeat(500),
+        "}".repeat(500)
+    );
     assert!(Pipeline::parse("p", FileId(0), &deep).is_err());
     let laughs = "name: p\nvars:\n  a: &a [x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n";
     assert!(Pipeline::parse("p", FileId(0), laughs).is_err());
-    for text in ["", "~", "name: [1]", "name: p\ntransformations: {}", "name: p\ntransformations: [1]", "name: p\nrecognizers: [{logsource: {}, when: []}]"] {
+    for text in [
+        "",
+        "~",
+        "name: [1]",
+        "name: p\ntransformations: {}",
+        "name: p\ntransformations: [1]",
+        "name: p\nrecognizers: [{logsource: {}, when: []}]",
+    ] {
         assert!(Pipeline::parse("p", FileId(0), text).is_err(), "{text:?}");
     }
 }

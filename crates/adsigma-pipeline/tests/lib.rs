@@ -16,7 +16,10 @@ pub fn shared_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("ADSIGMA_REQUIRE_SHARED").is_some() {
-        panic!("{} is missing and ADSIGMA_REQUIRE_SHARED is set", dir.display());
+        panic!(
+            "{} is missing and ADSIGMA_REQUIRE_SHARED is set",
+            dir.display()
+        );
     }
     eprintln!("skipped: {} is absent", dir.display());
     None
@@ -33,7 +36,11 @@ pub fn rules(text: &str) -> Vec<Rule> {
     assert!(
         !parsed.has_errors(),
         "{:?}",
-        parsed.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>()
+        parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
     );
     parsed
         .documents
@@ -52,7 +59,8 @@ pub fn rule(text: &str) -> Rule {
 
 /// Whether `rule` matches `event` once compiled by the engine.
 pub fn fires(rule: &Rule, event: &dyn adsigma_engine::Event) -> bool {
-    let (program, diags) = adsigma_engine::compile([rule], &adsigma_engine::EngineConfig::default());
+    let (program, diags) =
+        adsigma_engine::compile([rule], &adsigma_engine::EngineConfig::default());
     assert!(diags.is_empty(), "{diags:?}");
     let mut out = Vec::new();
     program.matching_rules(event, None, &mut adsigma_engine::Scratch::new(), &mut out);
