@@ -5,7 +5,9 @@ use adsigma_engine::{
     EngineConfig, Event, LogSource, MatchedField, Program, RuleInfo, RuleInput, Scratch,
     UnresolvedPlaceholders,
 };
-use adsigma_syntax::{Diagnostic, Document, Level, Severity, Status};
+use adsigma_pipeline::{Pipeline, PipelineSet};
+use adsigma_syntax::{Diagnostic, Document, Level, Rule, Severity, Status};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// A rule pack compiled once, shared by threads: cloning is cheap (an `Arc`).
@@ -24,9 +26,22 @@ pub struct Engine {
 #[derive(Debug)]
 struct Inner {
     program: Program,
+    /// Pipelines with recognisers, by priority: an event one of them recognises is
+    /// evaluated in its lane.
+    lanes: Vec<Lane>,
     warnings: Vec<Diagnostic>,
     /// Per-logsource programs, built on first use: only the rules that fit.
     routes: std::sync::RwLock<std::collections::HashMap<LogSource, Arc<Program>>>,
+}
+
+/// The events one pipeline recognises, and how they are evaluated.
+#[derive(Debug)]
+struct Lane {
+    pipeline: Pipeline,
+    /// The relevant rules transformed by the pipeline, reporting the engine's rule indices;
+    /// `None` when the pipeline only assigns logsources (no transformation, no derived
+    /// field): the engine's own per-logsource program serves its events.
+    program: Option<Program>,
 }
 
 /// Most per-logsource programs an engine keeps (each is a subset of the rules).
@@ -40,6 +55,8 @@ pub struct EngineBuilder {
     config: EngineConfig,
     skip_invalid: bool,
     filter: Option<RuleFilter>,
+    pipelines: Vec<Pipeline>,
+    no_default_pipelines: bool,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -85,6 +102,25 @@ impl EngineBuilder {
         self
     }
 
+    /// Adds a processing pipeline. One with recognisers applies to the events it
+    /// recognises (each gets the recogniser's logsource, and the rules relevant to it are
+    /// compiled through the pipeline for them); one without applies to every rule, like a
+    /// pySigma pipeline. A pipeline named like a shipped one (or one of the pack's)
+    /// replaces it.
+    pub fn pipeline(mut self, pipeline: Pipeline) -> Self {
+        self.pipelines.retain(|p| p.name != pipeline.name);
+        self.pipelines.push(pipeline);
+        self
+    }
+
+    /// Whether the shipped pipelines ([`adsigma_pipeline::shipped`]: Falco, Tetragon,
+    /// Kubernetes audit, Docker, ECS, Sysmon for Linux, auditd) recognise and route events
+    /// (the default) or not.
+    pub fn default_pipelines(mut self, on: bool) -> Self {
+        self.no_default_pipelines = !on;
+        self
+    }
+
     /// Compile only the rules for which `keep` is true (e.g. by level, status or tag).
     pub fn rule_filter(mut self, keep: impl Fn(&RuleInfo) -> bool + Send + Sync + 'static) -> Self {
         self.filter = Some(Arc::new(keep));
@@ -106,34 +142,146 @@ impl EngineBuilder {
                     .map(|d| d.with_severity(Severity::Warning)),
             );
         }
-        let inputs = pack.documents().iter().filter_map(|d| match &d.document {
-            Document::Rule(rule) => {
-                let file = Some(pack.sources().path(d.file).display().to_string());
-                let keep = match &self.filter {
-                    Some(f) => f(&adsigma_engine::rule_info(rule, None)),
-                    None => true,
-                };
-                keep.then_some(RuleInput { rule, file })
+        // Explicit pipelines win over the pack's, which win over the shipped ones.
+        let mut pipelines = self.pipelines.clone();
+        let mut add = |p: &Pipeline| {
+            if !pipelines.iter().any(|q| q.name == p.name) {
+                pipelines.push(p.clone());
             }
-            _ => None,
-        });
-        let (program, diags) = adsigma_engine::compile(inputs, &self.config);
-        for d in diags {
+        };
+        pack.pipelines().iter().for_each(&mut add);
+        if !self.no_default_pipelines {
+            adsigma_pipeline::shipped().iter().for_each(&mut add);
+        }
+        let (lane_pipelines, global): (Vec<Pipeline>, Vec<Pipeline>) = pipelines
+            .into_iter()
+            .partition(|p| !p.recognizers.is_empty());
+        let global = PipelineSet::new(global);
+        let lane_pipelines = PipelineSet::new(lane_pipelines);
+        let fail = |d: Diagnostic, warnings: &mut Vec<Diagnostic>| -> Result<(), Error> {
             if d.severity == Severity::Error && !self.skip_invalid {
                 return Err(Error::Rules {
                     diagnostics: vec![d],
                 });
             }
             warnings.push(d.with_severity(Severity::Warning));
+            Ok(())
+        };
+        // The rules, through the pipelines without recognisers.
+        let mut rules: Vec<(Cow<'_, Rule>, Option<String>)> = Vec::new();
+        for d in pack.documents() {
+            let Document::Rule(rule) = &d.document else {
+                continue;
+            };
+            let keep = match &self.filter {
+                Some(f) => f(&adsigma_engine::rule_info(rule, None)),
+                None => true,
+            };
+            if !keep {
+                continue;
+            }
+            let file = Some(pack.sources().path(d.file).display().to_string());
+            if global.is_empty() {
+                rules.push((Cow::Borrowed(rule), file));
+                continue;
+            }
+            match global.apply(rule) {
+                Ok(r) => rules.push((Cow::Owned(r), file)),
+                Err(diags) => {
+                    for d in diags {
+                        fail(d, &mut warnings)?;
+                    }
+                }
+            }
+        }
+        let mut config = self.config.clone();
+        merge_placeholders(&mut config, global.placeholders());
+        let (program, diags, compiled) = adsigma_engine::compile_indexed(
+            rules.iter().map(|(rule, file)| RuleInput {
+                rule,
+                file: file.clone(),
+            }),
+            &config,
+        );
+        for d in diags {
+            fail(d, &mut warnings)?;
+        }
+        // One lane per pipeline with recognisers, of the compiled rules relevant to it.
+        let mut lanes = Vec::new();
+        for pipeline in lane_pipelines.pipelines() {
+            if pipeline.transformations.is_empty() && pipeline.derived_fields.is_empty() {
+                lanes.push(Lane {
+                    pipeline: pipeline.clone(),
+                    program: None,
+                });
+                continue;
+            }
+            let mut inputs = Vec::new();
+            let mut origin_of = Vec::new();
+            for (index, &position) in compiled.iter().enumerate() {
+                let (rule, file) = &rules[position as usize];
+                if !pipeline.is_relevant(rule) {
+                    continue;
+                }
+                match pipeline.apply(rule) {
+                    Ok(r) => {
+                        inputs.push((r, file.clone()));
+                        origin_of.push(index as u32);
+                    }
+                    // The rule still runs on the events no pipeline recognises.
+                    Err(diags) => {
+                        warnings.extend(diags.into_iter().map(|d| lane_warning(d, &pipeline.name)))
+                    }
+                }
+            }
+            let mut config = config.clone();
+            merge_placeholders(&mut config, pipeline.placeholders());
+            let (lane, diags, positions) = adsigma_engine::compile_indexed(
+                inputs.iter().map(|(rule, file)| RuleInput {
+                    rule,
+                    file: file.clone(),
+                }),
+                &config,
+            );
+            warnings.extend(diags.into_iter().map(|d| lane_warning(d, &pipeline.name)));
+            let origin = positions.iter().map(|&k| origin_of[k as usize]).collect();
+            lanes.push(Lane {
+                pipeline: pipeline.clone(),
+                program: Some(lane.with_origin(origin)),
+            });
         }
         Ok(Engine {
             inner: Arc::new(Inner {
                 program,
+                lanes,
                 warnings,
                 routes: Default::default(),
             }),
         })
     }
+}
+
+fn merge_placeholders(
+    config: &mut EngineConfig,
+    more: std::collections::HashMap<String, Vec<String>>,
+) {
+    for (name, values) in more {
+        let slot = config.placeholders.entry(name).or_default();
+        for v in values {
+            if !slot.contains(&v) {
+                slot.push(v);
+            }
+        }
+    }
+}
+
+/// A rule left out of a pipeline's lane: a warning naming the pipeline.
+fn lane_warning(mut d: Diagnostic, pipeline: &str) -> Diagnostic {
+    d.message = format!(
+        "{} (the rule is left out of pipeline `{pipeline}`; events that pipeline recognises are not tested against it)",
+        d.message
+    );
+    d.with_severity(Severity::Warning)
 }
 
 impl Engine {
@@ -225,30 +373,77 @@ impl Engine {
         logsource: Option<&LogSource>,
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
-    ) {
+    ) -> Option<LogSource> {
         let mut hits = Vec::new();
+        let explain = |program: &Program,
+                       event: &dyn Event,
+                       hits: &[u32],
+                       scratch: &mut Scratch,
+                       out: &mut Vec<Match>| {
+            for &r in hits {
+                let (identifiers, matched) = program.explain_last(r as usize, event, scratch);
+                out.push(Match {
+                    index: r as usize,
+                    info: self
+                        .inner
+                        .program
+                        .rule(r as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    identifiers,
+                    matched,
+                });
+            }
+        };
+        if logsource.is_none() {
+            if let Some((lane, ls)) = self.lane_of(event) {
+                match &lane.program {
+                    Some(program) => {
+                        let derived = lane.pipeline.derive(event);
+                        program.matching_rules(&derived, Some(ls), scratch, &mut hits);
+                        explain(program, &derived, &hits, scratch, out);
+                    }
+                    None => {
+                        let routed = self.route(ls);
+                        let program: &Program = routed.as_deref().unwrap_or(&self.inner.program);
+                        program.matching_rules(event, Some(ls), scratch, &mut hits);
+                        explain(program, event, &hits, scratch, out);
+                    }
+                }
+                return Some(ls.clone());
+            }
+        }
         let routed = logsource.and_then(|ls| self.route(ls));
         let program: &Program = routed.as_deref().unwrap_or(&self.inner.program);
         program.matching_rules(event, logsource, scratch, &mut hits);
-        for r in hits {
-            let (identifiers, matched) = program.explain_last(r as usize, event, scratch);
-            out.push(Match {
-                index: r as usize,
-                info: self
-                    .inner
-                    .program
-                    .rule(r as usize)
-                    .cloned()
-                    .unwrap_or_default(),
-                identifiers,
-                matched,
-            });
-        }
+        explain(program, event, &hits, scratch, out);
+        logsource.cloned()
+    }
+
+    /// The logsource the engine's pipelines give `event` (the first, by priority, whose
+    /// recogniser matches it), if any.
+    ///
+    /// ```
+    /// # let engine = adsigma::Engine::new(&adsigma::RulePack::default()).unwrap();
+    /// let k8s = serde_json::json!({"kind": "Event", "apiVersion": "audit.k8s.io/v1", "verb": "get", "auditID": "a1"});
+    /// let ls = engine.recognize(&k8s).unwrap();
+    /// assert_eq!(ls.product.as_deref(), Some("kubernetes"));
+    /// ```
+    pub fn recognize(&self, event: &dyn Event) -> Option<LogSource> {
+        self.lane_of(event).map(|(_, ls)| ls.clone())
+    }
+
+    fn lane_of(&self, event: &dyn Event) -> Option<(&Lane, &LogSource)> {
+        self.inner
+            .lanes
+            .iter()
+            .find_map(|lane| lane.pipeline.recognize(event).map(|ls| (lane, ls)))
     }
 
     /// The hot path: pushes the indices of matching rules (in rule order) to `out`, reusing
     /// `scratch`; no allocation once `scratch` and `out` have grown. Turn an index into a
-    /// [`Match`] with [`Engine::details`], or look its rule up with [`Engine::rule`].
+    /// [`Match`] with [`Engine::details`], or look its rule up with [`Engine::rule`]. With no
+    /// `logsource`, an event a pipeline recognises is evaluated as that pipeline says.
     ///
     /// ```
     /// # let pack = adsigma::RulePack::from_yaml_str("title: t\nlogsource: {product: linux}\ndetection:\n  sel: {Image|endswith: /sh}\n  condition: sel\n");
@@ -269,6 +464,24 @@ impl Engine {
         scratch: &mut Scratch,
         out: &mut Vec<u32>,
     ) {
+        if logsource.is_none() {
+            if let Some((lane, ls)) = self.lane_of(event) {
+                match &lane.program {
+                    Some(program) => {
+                        let derived = lane.pipeline.derive(event);
+                        program.matching_rules(&derived, Some(ls), scratch, out);
+                    }
+                    None => match self.route(ls) {
+                        Some(program) => program.matching_rules(event, Some(ls), scratch, out),
+                        None => self
+                            .inner
+                            .program
+                            .matching_rules(event, Some(ls), scratch, out),
+                    },
+                }
+                return;
+            }
+        }
         match logsource.and_then(|ls| self.route(ls)) {
             Some(program) => program.matching_rules(event, logsource, scratch, out),
             None => self
@@ -302,7 +515,16 @@ impl Engine {
     /// The full [`Match`] for rule `index` that matched `event`: which identifiers held and
     /// the fields and values that made them hold.
     pub fn details(&self, index: usize, event: &dyn Event, scratch: &mut Scratch) -> Match {
-        let (identifiers, matched) = self.inner.program.explain(index, event, scratch);
+        let (identifiers, matched) = match self.lane_of(event) {
+            Some((
+                Lane {
+                    pipeline,
+                    program: Some(program),
+                },
+                _,
+            )) => program.explain_reported(index, &pipeline.derive(event), scratch),
+            _ => self.inner.program.explain(index, event, scratch),
+        };
         Match {
             index,
             info: self.inner.program.rule(index).cloned().unwrap_or_default(),

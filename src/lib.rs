@@ -72,6 +72,8 @@ pub use adsigma_engine::{
     EngineConfig, Event, EventValue, LogSource, MatchedField, RuleInfo, Scratch,
     UnresolvedPlaceholders,
 };
+pub use adsigma_pipeline as pipeline;
+pub use adsigma_pipeline::{Pipeline, PipelineSet};
 pub use adsigma_syntax as syntax;
 pub use adsigma_syntax::{
     Diagnostic, Document, FileId, Level, Limits, Severity, SourceMap, Span, Status, codes,
@@ -117,6 +119,7 @@ pub struct LoadedDocument {
 pub struct RulePack {
     sources: SourceMap,
     documents: Vec<LoadedDocument>,
+    pipelines: Vec<Pipeline>,
     diagnostics: Vec<Diagnostic>,
     limits: Limits,
 }
@@ -183,8 +186,21 @@ impl RulePack {
         }
     }
 
-    /// Parses one more text into the pack under the given name.
+    /// Parses one more text into the pack under the given name. A processing pipeline
+    /// (a file with `transformations` and no `detection`, like those of `rules/pipelines/`)
+    /// found among the rules is loaded as one: see [`RulePack::pipelines`].
     pub fn add_text(&mut self, name: impl Into<PathBuf>, text: String) {
+        if is_pipeline(&text) {
+            let name = name.into();
+            let source = name.display().to_string();
+            let id = self.sources.add(name, text);
+            let text = self.sources.get(id).map_or("", |f| f.text.as_str());
+            match Pipeline::parse(&source, id, text) {
+                Ok(p) => self.pipelines.push(p),
+                Err(diags) => self.diagnostics.extend(diags),
+            }
+            return;
+        }
         let id = self.sources.add(name, text);
         let parsed = self.sources.parse(id, &self.limits);
         self.diagnostics.extend(parsed.diagnostics);
@@ -199,6 +215,11 @@ impl RulePack {
     /// The documents that loaded without error.
     pub fn documents(&self) -> &[LoadedDocument] {
         &self.documents
+    }
+
+    /// The processing pipelines found among the pack's files, in load order.
+    pub fn pipelines(&self) -> &[Pipeline] {
+        &self.pipelines
     }
 
     /// Every problem found, by file in load order.
@@ -220,6 +241,18 @@ impl RulePack {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())
     }
+}
+
+/// Whether a file's text is a processing pipeline rather than rules: a top-level
+/// `transformations:` key and no top-level `detection:`, `correlation:` or `filter:`.
+fn is_pipeline(text: &str) -> bool {
+    let top = |key: &str| {
+        text.lines().any(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
+    };
+    top("transformations") && !top("detection") && !top("correlation") && !top("filter")
 }
 
 /// Converts a YAML node (e.g. a rule's `tests.match` event) to JSON with the YAML 1.2 core

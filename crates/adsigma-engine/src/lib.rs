@@ -137,18 +137,36 @@ where
     I: IntoIterator,
     I::Item: Into<RuleInput<'a>>,
 {
+    let (program, diags, _) = compile_indexed(rules, config);
+    (program, diags)
+}
+
+/// Like [`compile`], also returning for each rule of the program its position among the
+/// inputs (the inputs that failed are not in the program).
+pub fn compile_indexed<'a, I>(
+    rules: I,
+    config: &EngineConfig,
+) -> (Program, Vec<Diagnostic>, Vec<u32>)
+where
+    I: IntoIterator,
+    I::Item: Into<RuleInput<'a>>,
+{
     let mut compiler = compile::Compiler::new(config);
     let mut compiled = Vec::new();
+    let mut positions = Vec::new();
     let mut diags = Vec::new();
-    for input in rules {
+    for (position, input) in rules.into_iter().enumerate() {
         let input: RuleInput<'a> = input.into();
         let rule = input.rule;
         match compiler.detection(&rule.detection) {
-            Ok(ir) => compiled.push(program::CompiledRule {
-                info: Arc::new(rule_info(rule, input.file)),
-                formula: ir.formula,
-                identifiers: ir.identifiers,
-            }),
+            Ok(ir) => {
+                positions.push(position as u32);
+                compiled.push(program::CompiledRule {
+                    info: Arc::new(rule_info(rule, input.file)),
+                    formula: ir.formula,
+                    identifiers: ir.identifiers,
+                })
+            }
             Err(compile::Failure(d)) => {
                 let mut d = *d;
                 d.rule_id = rule.meta.id.as_ref().map(|i| i.value.clone());
@@ -159,7 +177,7 @@ where
             }
         }
     }
-    (Program::new(compiled, compiler.items), diags)
+    (Program::new(compiled, compiler.items), diags, positions)
 }
 
 /// What a match reports about a rule: metadata and the ADS response steps.
@@ -218,6 +236,23 @@ impl Program {
         // program (e.g. a per-logsource one) last used this scratch.
         scratch.begin_exact(self.items.len(), self.rules.len());
         self.explain_local(rule, event, scratch)
+    }
+
+    /// [`Program::explain`] for a rule index as [`Program::matching_rules`] reports it (the
+    /// same as `explain`'s unless the program has origins: [`Program::with_origin`]).
+    pub fn explain_reported(
+        &self,
+        rule: usize,
+        event: &dyn Event,
+        scratch: &mut Scratch,
+    ) -> (Vec<String>, Vec<MatchedField>) {
+        match &self.origin {
+            Some(origin) => match origin.binary_search(&(rule as u32)) {
+                Ok(local) => self.explain(local, event, scratch),
+                Err(_) => (Vec::new(), Vec::new()),
+            },
+            None => self.explain(rule, event, scratch),
+        }
     }
 
     /// Like [`Program::explain`], reusing the work of the evaluation that just ran: call it

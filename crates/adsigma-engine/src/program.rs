@@ -462,6 +462,19 @@ impl Program {
         }
     }
 
+    /// This program reporting its rule `i` as `origin[i]`: for a program compiled from some of
+    /// another program's rules (e.g. transformed by a pipeline), so that both report the
+    /// same indices. `origin` must be ascending and as long as the program.
+    ///
+    /// # Panics
+    /// When `origin` is not ascending or not as long as the program (a caller's bug).
+    pub fn with_origin(mut self, origin: Vec<u32>) -> Program {
+        assert_eq!(origin.len(), self.rules.len(), "one origin per rule");
+        assert!(origin.windows(2).all(|w| w[0] < w[1]), "ascending origins");
+        self.origin = Some(origin);
+        self
+    }
+
     /// A program of only the rules `keep` selects, for evaluating events known to be of one
     /// logsource: smaller automata, fewer fields, fewer candidates. Rule indices it reports
     /// are those of `self`.
