@@ -1,0 +1,1 @@
+//! The container correlation rules and their sequences.

@@ -1,0 +1,1 @@
+//! The incremental correlator against a brute-force recomputation.
