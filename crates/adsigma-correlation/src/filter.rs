@@ -184,7 +184,14 @@ fn apply_one(rule: &mut Rule, filter: &Filter, index: usize) {
             .map(|c| expand(&c.expr, &filter_names, &rename))
             .collect(),
     );
-    let combined = expr(ExprKind::And(vec![rule_expr, filter_expr]));
+    let mut operands = Vec::new();
+    for e in [rule_expr, filter_expr] {
+        match e.kind {
+            ExprKind::And(xs) => operands.extend(xs),
+            kind => operands.push(expr(kind)),
+        }
+    }
+    let combined = expr(ExprKind::And(operands));
     let text = combined.to_string();
     let span = rule
         .detection
