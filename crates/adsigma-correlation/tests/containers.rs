@@ -65,18 +65,26 @@ fn shipped_correlations_pass_their_sequences() {
     for (index, (file, c)) in corrs.iter().enumerate() {
         let seqs = parse_sequences(&c.meta).unwrap_or_else(|e| panic!("{file}: {e:?}"));
         if set.correlation_emits(index) {
-            assert!(seqs.len() >= 2, "{file}: a reported correlation needs sequences");
+            assert!(
+                seqs.len() >= 2,
+                "{file}: a reported correlation needs sequences"
+            );
         }
         for (k, s) in seqs.iter().enumerate() {
             sequences += 1;
             let run = run_sequence(&program, &set, &CorrelatorConfig::default(), &s.events);
             if !run.skipped.is_empty() {
-                failures.push(format!("{file} sequence {k}: skipped events {:?}", run.skipped));
+                failures.push(format!(
+                    "{file} sequence {k}: skipped events {:?}",
+                    run.skipped
+                ));
             }
             if let Err(e) = check_sequence(&set, index, &s.expect, &run) {
                 failures.push(format!("{file} sequence {k} ({:?}): {e}", s.name));
             }
-            positives += usize::from(matches!(s.expect, adsigma_correlation::sequences::Expect::Count(n) if n > 0));
+            positives += usize::from(
+                matches!(s.expect, adsigma_correlation::sequences::Expect::Count(n) if n > 0),
+            );
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -107,6 +107,9 @@ fn logsource_and_reference_diagnostics() {
     let codes: Vec<&str> = diags.iter().map(|d| d.code.code).collect();
     assert_eq!(codes, ["C207", "C206", "C202"]);
     assert_eq!(out[0], rules[0], "ambiguous: not applied");
-    assert_eq!(out[1].detection.conditions[0].text.value, "s and not _filter1_f");
+    assert_eq!(
+        out[1].detection.conditions[0].text.value,
+        "s and not _filter1_f"
+    );
     assert_eq!(diags[1].span().start.line, 27, "points at the reference");
 }
