@@ -142,6 +142,18 @@ pub struct Window {
     pub end: Nanos,
 }
 
+impl Window {
+    /// `start` as RFC 3339 (UTC), as the CLI prints it.
+    pub fn start_rfc3339(&self) -> String {
+        crate::time::format_rfc3339(self.start)
+    }
+
+    /// `end` as RFC 3339 (UTC), as the CLI prints it.
+    pub fn end_rfc3339(&self) -> String {
+        crate::time::format_rfc3339(self.end)
+    }
+}
+
 /// An event that contributed to a match: the caller's position for it and the detection rule
 /// (index in the caller's program) it matched.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -176,17 +188,20 @@ pub struct CorrelationMatch<P> {
     pub events_total: usize,
 }
 
+/// A group key: one text per group-by entry, shared by the group table and its index.
+type Key = Arc<[String]>;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 enum Val {
     None,
-    Text(String),
+    Text(Box<str>),
     Num(f64),
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 enum Origin<P> {
     Event(P),
-    Chain(Vec<Contribution<P>>),
+    Chain(Box<[Contribution<P>]>),
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -216,7 +231,7 @@ struct Pending<P> {
 
 #[derive(Clone, Debug, Default)]
 struct Agg {
-    counts: FxHashMap<String, u32>,
+    counts: FxHashMap<Box<str>, u32>,
     valued: usize,
     sum: f64,
     classes: Vec<u32>,
@@ -233,9 +248,9 @@ struct Group<P> {
 
 #[derive(Clone, Debug)]
 struct State<P> {
-    groups: FxHashMap<Vec<String>, Group<P>>,
+    groups: FxHashMap<Key, Group<P>>,
     deadlines: BTreeSet<(Nanos, u64)>,
-    keys: FxHashMap<u64, Vec<String>>,
+    keys: FxHashMap<u64, Key>,
     next_id: u64,
 }
 
@@ -305,10 +320,10 @@ impl Agg {
                 self.valued = (self.valued as i64 + i64::from(d)) as usize;
                 if d > 0 {
                     *self.counts.entry(t.clone()).or_insert(0) += 1;
-                } else if let Some(n) = self.counts.get_mut(t.as_str()) {
+                } else if let Some(n) = self.counts.get_mut(&**t) {
                     *n -= 1;
                     if *n == 0 {
-                        self.counts.remove(t.as_str());
+                        self.counts.remove(&**t);
                     }
                 }
             }
@@ -532,7 +547,7 @@ impl<P: Clone> Correlator<P> {
                 (Some(f), CorrelationType::ValueSum | CorrelationType::ValueAvg) => {
                     first_number(event, f).map_or(Val::None, Val::Num)
                 }
-                (Some(f), _) => first_text(event, f).map_or(Val::None, Val::Text),
+                (Some(f), _) => first_text(event, f).map_or(Val::None, |t| Val::Text(t.into())),
             };
             items.push(Item {
                 corr,
@@ -653,7 +668,7 @@ impl<P: Clone> Correlator<P> {
                         end: group.start.saturating_add(info.timespan),
                     };
                     let seq = group.events.back().map_or(0, |e| e.seq);
-                    let m = self.make_match(set, c, key, value, field_value, window, group.events);
+                    let m = self.make_match(set, c, &key, value, field_value, window, group.events);
                     self.emit(set, m, window.end, seq, out);
                 }
                 _ => self.stats.windows_expired += 1,
@@ -666,7 +681,7 @@ impl<P: Clone> Correlator<P> {
         &self,
         set: &CorrelationSet,
         c: usize,
-        key: Vec<String>,
+        key: &[String],
         value: f64,
         field_value: Option<String>,
         window: Window,
@@ -710,7 +725,13 @@ impl<P: Clone> Correlator<P> {
         CorrelationMatch {
             correlation: c,
             info: Arc::clone(&comp.info),
-            group: comp.info.group_by.iter().cloned().zip(key).collect(),
+            group: comp
+                .info
+                .group_by
+                .iter()
+                .cloned()
+                .zip(key.iter().cloned())
+                .collect(),
             value,
             field_value,
             window,
@@ -743,7 +764,7 @@ impl<P: Clone> Correlator<P> {
                     (Some(f), CorrelationType::ValueSum | CorrelationType::ValueAvg) => find(f)
                         .and_then(|v| v.trim().parse::<f64>().ok())
                         .map_or(Val::None, Val::Num),
-                    (Some(f), _) => find(f).map_or(Val::None, Val::Text),
+                    (Some(f), _) => find(f).map_or(Val::None, |t| Val::Text(t.into())),
                 };
                 match key {
                     Some(k) => Some((d, slots, k, value)),
@@ -771,7 +792,7 @@ impl<P: Clone> Correlator<P> {
                 seq,
                 slots,
                 value,
-                origin: Origin::Chain(contribs.clone()),
+                origin: Origin::Chain(contribs.clone().into_boxed_slice()),
             };
             self.add(set, d, key, entry, out);
         }
@@ -792,7 +813,7 @@ impl<P: Clone> Correlator<P> {
         let max_groups = self.config.max_groups.max(1);
         let max_events = self.config.max_events_per_group.max(1);
         let st = &mut self.states[c];
-        if !st.groups.contains_key(&key) {
+        if !st.groups.contains_key(key.as_slice()) {
             while st.groups.len() >= max_groups {
                 let Some((_, id)) = st.deadlines.pop_first() else {
                     break;
@@ -804,19 +825,21 @@ impl<P: Clone> Correlator<P> {
             }
             let id = st.next_id;
             st.next_id += 1;
-            st.keys.insert(id, key.clone());
+            let shared: Key = key.clone().into();
+            st.keys.insert(id, Arc::clone(&shared));
             st.groups.insert(
-                key.clone(),
+                shared,
                 Group {
                     id,
                     start: entry.time,
                     deadline: Nanos::MIN,
-                    events: VecDeque::new(),
+                    // Most groups hold one event: do not reserve four.
+                    events: VecDeque::with_capacity(1),
                     agg: Agg::default(),
                 },
             );
         }
-        let group = st.groups.get_mut(&key).expect("inserted above");
+        let group = st.groups.get_mut(key.as_slice()).expect("inserted above");
         if eager {
             let oldest = entry.time.saturating_sub(span);
             while group.events.front().is_some_and(|e| e.time < oldest) {
@@ -858,14 +881,14 @@ impl<P: Clone> Correlator<P> {
             return;
         }
         // One alert per satisfied window: the group starts over.
-        let group = st.groups.remove(&key).expect("present");
+        let group = st.groups.remove(key.as_slice()).expect("present");
         st.deadlines.remove(&(group.deadline, group.id));
         st.keys.remove(&group.id);
         let window = Window {
             start: group.events.front().map_or(time, |e| e.time),
             end: time,
         };
-        let m = self.make_match(set, c, key, value, field_value, window, group.events);
+        let m = self.make_match(set, c, &key, value, field_value, window, group.events);
         self.emit(set, m, time, seq, out);
     }
 }
@@ -991,7 +1014,7 @@ impl<P: Clone> Correlator<P> {
                             let g = st.groups.get(key)?;
                             Some(GroupSnapshot {
                                 id: g.id,
-                                key: key.clone(),
+                                key: key.to_vec(),
                                 start: g.start,
                                 deadline: g.deadline,
                                 events: g.events.iter().cloned().collect(),
@@ -1042,9 +1065,10 @@ impl<P: Clone> Correlator<P> {
                 if !st.deadlines.insert((g.deadline, g.id)) {
                     return Err(RestoreError::Corrupt("two groups with one id"));
                 }
-                st.keys.insert(g.id, g.key.clone());
+                let shared: Key = g.key.into();
+                st.keys.insert(g.id, Arc::clone(&shared));
                 let prev = st.groups.insert(
-                    g.key,
+                    shared,
                     Group {
                         id: g.id,
                         start: g.start,

@@ -15,6 +15,30 @@
 //!
 //! Filters are applied to the AST before compiling: [`apply_filters`].
 //!
+//! ## Wiring it into a scanner (what the facade and `adsigma scan` do)
+//!
+//! ```text
+//! rules     = filtered rule documents, compiled in order -> program (index i = rule i)
+//! set       = CorrelationSet::build(correlation documents, [RuleRef {index: i, id, name}])
+//! correlator = Correlator::<Position>::new(Arc::new(set), config)
+//! for each event, in input order:
+//!     matched = program's matching rule indices
+//!     report the rule matches m with set.rule_emits(m)          (generate: false hides the rest)
+//!     match correlator.observe(&event, position, &matched) {
+//!         Ok(ms)   => report each correlation match             (schema adsigma.match/1, "type": "correlation")
+//!         Err(why) => warn "FILE:LINE: warning: {why}"          (missing/bad time, late), counted in stats
+//!     }
+//! at the end: report correlator.flush()
+//! ```
+//!
+//! A [`CorrelationMatch`] maps onto the CLI's correlation object: `rule` from
+//! [`CorrelationMatch::info`], `correlation.type` = `info.kind.as_str()`, `correlation.group`
+//! from [`CorrelationMatch::group`], `correlation.value`, `correlation.window` from
+//! [`Window::start_rfc3339`] / [`Window::end_rfc3339`], and `events` from
+//! [`CorrelationMatch::events`] (the caller's position plus the id of rule
+//! [`Contribution::rule`]). Correlation rules carry example sequences in `tests.sequences`;
+//! [`sequences`] reads and runs them.
+//!
 //! # Semantics
 //!
 //! **Event time** is read from the first present of a configurable list of fields
@@ -98,6 +122,9 @@
 //! produces the same matches as one that never stopped. State is kept per correlation and
 //! group key, and groups never interact, so a stream partitioned by group key
 //! ([`CorrelationSet::group_key`]) can be spread over workers, each with its own correlator.
+//! (A chain whose correlations group by different fields needs the events of a downstream
+//! group on one worker too: partition by the fields the chain has in common.) A snapshot's
+//! groups are listed with their keys, so it can be split between workers.
 //!
 //! # Untrusted input
 //!

@@ -582,3 +582,55 @@ fn partition_keys_match_state_keys() {
     assert_eq!(set.group_key(0, 1, &alice()), None);
     assert_eq!(set.group_key(0, 0, &json!({})), None);
 }
+
+#[test]
+fn test_sequences_are_read_and_bad_ones_are_positioned() {
+    use adsigma_correlation::sequences::{Expect, parse_sequences};
+    let ok = format!(
+        "{}tests:\n  sequences:\n    - name: n\n      events: [{{user: a, time: 1}}]\n      expect: 2\n    - events: []\n      expect: [x, y]\n",
+        corr("event_count", "[a]", "1m", "{gte: 2}")
+    );
+    let d = crate::common::docs(&ok);
+    let seqs = parse_sequences(&crate::common::correlations(&d)[0].meta).unwrap();
+    assert_eq!(seqs.len(), 2);
+    assert_eq!(seqs[0].name.as_deref(), Some("n"));
+    assert_eq!(seqs[0].events, [json!({"user": "a", "time": 1})]);
+    assert_eq!(seqs[0].expect, Expect::Count(2));
+    assert_eq!(
+        seqs[1].expect,
+        Expect::Correlations(vec!["x".into(), "y".into()])
+    );
+    let bad = format!(
+        "{}tests:\n  sequences:\n    - events: {{a: 1}}\n      expect: 1\n    - events: []\n    - events: []\n      expect: -1\n    - 3\n",
+        corr("event_count", "[a]", "1m", "{gte: 2}")
+    );
+    let d = crate::common::docs(&bad);
+    let errs = parse_sequences(&crate::common::correlations(&d)[0].meta).unwrap_err();
+    assert_eq!(errs.len(), 4);
+    assert!(errs.iter().all(|e| e.code.code == "C208"));
+    let lines: Vec<u32> = errs.iter().map(|e| e.span().start.line).collect();
+    assert_eq!(lines, [11, 13, 15, 16]);
+}
+
+#[test]
+fn skipped_and_windows_print_readably() {
+    let late = Skipped::Late {
+        time: 0,
+        oldest_accepted: S,
+    };
+    assert_eq!(
+        late.to_string(),
+        "not correlated: the event time 1970-01-01T00:00:00Z is older than the allowed lateness (1970-01-01T00:00:01Z)"
+    );
+    let w = adsigma_correlation::Window {
+        start: 0,
+        end: 40 * S,
+    };
+    assert_eq!(
+        (w.start_rfc3339(), w.end_rfc3339()),
+        (
+            "1970-01-01T00:00:00Z".to_owned(),
+            "1970-01-01T00:00:40Z".to_owned()
+        )
+    );
+}
