@@ -154,7 +154,57 @@ impl CorrelationSet {
         correlations: &[&Correlation],
         rules: &[RuleRef<'_>],
     ) -> Result<CorrelationSet, Vec<Diagnostic>> {
+        Self::build_inner(correlations, rules).map_err(|e| e.into_iter().map(|(_, d)| d).collect())
+    }
+
+    /// Like [`CorrelationSet::build`], but a correlation with an error (e.g. it references a
+    /// rule that was not selected) is left out with its diagnostics turned into warnings, and
+    /// so is every correlation that references a left-out one. Use it when rules are selected
+    /// by status, level or tag and a correlation may lose its rules.
+    ///
+    /// [`CorrelationInfo::document`] still gives each correlation's position in
+    /// `correlations`; set indices count only the kept ones.
+    pub fn build_lenient(
+        correlations: &[&Correlation],
+        rules: &[RuleRef<'_>],
+    ) -> (CorrelationSet, Vec<Diagnostic>) {
+        let mut keep: Vec<usize> = (0..correlations.len()).collect();
+        let mut dropped = Vec::new();
+        loop {
+            let subset: Vec<&Correlation> = keep.iter().map(|&i| correlations[i]).collect();
+            match Self::build_inner(&subset, rules) {
+                Ok(mut set) => {
+                    for c in &mut set.correlations {
+                        let mut info = (*c.info).clone();
+                        info.document = keep[info.document];
+                        c.info = Arc::new(info);
+                    }
+                    let mut warnings = dropped;
+                    warnings.extend(set.warnings.iter().cloned());
+                    return (set, warnings);
+                }
+                Err(errors) => {
+                    let mut bad: Vec<usize> = errors.iter().map(|(i, _)| keep[*i]).collect();
+                    bad.sort_unstable();
+                    bad.dedup();
+                    for (_, d) in errors {
+                        dropped.push(
+                            d.with_severity(adsigma_syntax::Severity::Warning)
+                                .with_note("the correlation is left out"),
+                        );
+                    }
+                    keep.retain(|i| bad.binary_search(i).is_err());
+                }
+            }
+        }
+    }
+
+    fn build_inner(
+        correlations: &[&Correlation],
+        rules: &[RuleRef<'_>],
+    ) -> Result<CorrelationSet, Vec<(usize, Diagnostic)>> {
         let mut errors = Vec::new();
+        let mut owners: Vec<usize> = Vec::new();
         let mut warnings = Vec::new();
         let mut by_key: FxHashMap<&str, Vec<Target>> = FxHashMap::default();
         for r in rules {
@@ -179,6 +229,8 @@ impl CorrelationSet {
         let mut compiled = Vec::new();
         let mut edges: Vec<Vec<(usize, Span)>> = vec![Vec::new(); correlations.len()];
         for (ci, c) in correlations.iter().enumerate() {
+            // Errors pushed by the previous correlation are its own.
+            owners.resize(errors.len(), ci.wrapping_sub(1));
             let body = &c.correlation;
             let rule_id = c.meta.id.as_ref().map(|i| i.value.clone());
             let err = |code, span, msg: String| {
@@ -365,6 +417,7 @@ impl CorrelationSet {
                 slot_class,
             });
         }
+        owners.resize(errors.len(), correlations.len().wrapping_sub(1));
         // Cycles, and a topological order (upstream first).
         let n = correlations.len();
         let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
@@ -393,6 +446,7 @@ impl CorrelationSet {
                             d.rule_id =
                                 correlations[node].meta.id.as_ref().map(|i| i.value.clone());
                             errors.push(d);
+                            owners.push(node);
                         }
                         _ => {}
                     }
@@ -404,7 +458,7 @@ impl CorrelationSet {
             }
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(owners.into_iter().zip(errors).collect());
         }
         let mut rank = vec![0; n];
         for (r, &c) in order.iter().enumerate() {

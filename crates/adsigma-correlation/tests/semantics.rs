@@ -634,3 +634,26 @@ fn skipped_and_windows_print_readably() {
         )
     );
 }
+
+#[test]
+fn lenient_build_leaves_out_broken_correlations_and_their_dependents() {
+    let text = "title: top\ncorrelation: {type: temporal, rules: [mid, b], group-by: [user], timespan: 1m}\n---\ntitle: mid\nname: mid\ncorrelation: {type: event_count, rules: [gone], group-by: [user], timespan: 1m, condition: {gte: 2}}\n---\ntitle: fine\ncorrelation: {type: event_count, rules: [a], group-by: [user], timespan: 1m, condition: {gte: 2}}\n";
+    let d = crate::common::docs(text);
+    let list = crate::common::correlations(&d);
+    let rules = crate::common::named_rules(&["a", "b"]);
+    assert!(CorrelationSet::build(&list, &rules).is_err());
+    let (set, warnings) = CorrelationSet::build_lenient(&list, &rules);
+    assert_eq!(set.len(), 1);
+    assert_eq!(set.info(0).unwrap().title, "fine");
+    assert_eq!(set.info(0).unwrap().document, 2);
+    let codes: Vec<&str> = warnings.iter().map(|w| w.code.code).collect();
+    assert_eq!(codes, ["C201", "C201"]);
+    assert!(warnings.iter().all(|w| !w.is_error()));
+    assert!(
+        set.rule_emits(1),
+        "b is only referenced by a left-out correlation"
+    );
+    let mut r = Run::new(Arc::new(set));
+    r.at(0, &[0], alice()).at(S, &[0], alice());
+    assert_eq!(r.values(), [2.0]);
+}
