@@ -7,7 +7,7 @@
 //! value from scratch.
 
 use crate::common::{S, build};
-use adsigma_correlation::{CorrelationSet, Correlator, CorrelatorConfig, Nanos, Snapshot};
+use adsigma_correlation::{CorrelationSet, Correlator, CorrelatorConfig, Nanos, Snapshot, Source};
 use adsigma_syntax::CorrelationType;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -33,6 +33,10 @@ const CORRELATIONS: &[(&str, &str, &str)] = &[
     ("temporal", "[a, b, c]", "{eq: 2}"),
     ("temporal_ordered", "[a, b]", ""),
     ("temporal_ordered", "[a, b, a]", "{gte: 3}"),
+    // A chain: c16's matches feed c17 and c18 (upstream decided on arrival).
+    ("event_count", "[a]", "{gte: 2}"),
+    ("temporal_ordered", "[c16, b]", ""),
+    ("event_count", "[c16, c]", "{gte: 2}"),
 ];
 
 fn set() -> Arc<CorrelationSet> {
@@ -46,7 +50,7 @@ fn set() -> Arc<CorrelationSet> {
                 format!("  condition: {cond}\n")
             };
             format!(
-                "title: c{i}\ncorrelation:\n  type: {kind}\n  rules: {rules}\n  group-by: [user]\n  timespan: 10s\n  generate: true\n{cond}"
+                "title: c{i}\nname: c{i}\ncorrelation:\n  type: {kind}\n  rules: {rules}\n  group-by: [user]\n  timespan: 10s\n  generate: true\n{cond}"
             )
         })
         .collect();
@@ -123,8 +127,18 @@ fn incremental(set: &Arc<CorrelationSet>, events: &[Ev], lateness: Nanos, cut: u
     keys
 }
 
-/// One event of a group as the reference sees it: (time, arrival, slot mask, host, bytes).
-type Item = (Nanos, usize, u64, Option<u8>, Option<u8>);
+/// One event of a group as the reference sees it.
+#[derive(Clone, Debug)]
+struct Item {
+    time: Nanos,
+    /// Processing order at equal times: (arrival of the event, 0 for a chained match or 1
+    /// for the event itself).
+    order: (usize, u8),
+    mask: u64,
+    host: Option<u8>,
+    bytes: Option<u8>,
+    contribs: Vec<(usize, usize)>,
+}
 
 fn value(
     kind: CorrelationType,
@@ -132,8 +146,11 @@ fn value(
     newest: bool,
     info: &adsigma_correlation::CorrelationInfo,
 ) -> Option<(f64, Option<String>)> {
-    let hosts: Vec<u8> = window.iter().filter_map(|i| i.3).collect();
-    let bytes: Vec<f64> = window.iter().filter_map(|i| i.4.map(f64::from)).collect();
+    let hosts: Vec<u8> = window.iter().filter_map(|i| i.host).collect();
+    let bytes: Vec<f64> = window
+        .iter()
+        .filter_map(|i| i.bytes.map(f64::from))
+        .collect();
     let share =
         |h: u8| hosts.iter().filter(|&&x| x == h).count() as f64 * 100.0 / hosts.len() as f64;
     let v = match kind {
@@ -153,7 +170,7 @@ fn value(
         }
         CorrelationType::ValuePercentile => {
             if newest {
-                let h = window.last()?.3?;
+                let h = window.last()?.host?;
                 return Some((share(h), Some(format!("h{h}"))));
             }
             let mut seen = Vec::new();
@@ -170,13 +187,13 @@ fn value(
         }
         CorrelationType::Temporal => {
             // Distinct rules: slots are distinct rules in these correlations.
-            let mask = window.iter().fold(0u64, |m, i| m | i.2);
+            let mask = window.iter().fold(0u64, |m, i| m | i.mask);
             f64::from(mask.count_ones())
         }
         CorrelationType::TemporalOrdered => {
             let mut k = 0;
             for i in window {
-                if i.2 & (1 << k) != 0 {
+                if i.mask & (1 << k) != 0 {
                     k += 1;
                 }
             }
@@ -202,6 +219,9 @@ fn reference(set: &CorrelationSet, events: &[Ev], lateness: Nanos) -> Vec<Key> {
     }
     accepted.sort();
     let mut keys = Vec::new();
+    // Matches of each correlation, per user: the items they feed downstream (chains here
+    // are all decided on arrival, so a match sits just before the event that completed it).
+    let mut fed: Vec<Vec<(u8, Item)>> = vec![Vec::new(); set.len()];
     for c in 0..set.len() {
         let info = set.info(c).unwrap();
         let sources = set.sources(c);
@@ -209,36 +229,60 @@ fn reference(set: &CorrelationSet, events: &[Ev], lateness: Nanos) -> Vec<Key> {
         let mut groups: BTreeMap<u8, Vec<Item>> = BTreeMap::new();
         for &(t, i) in &accepted {
             let e = &events[i];
-            let mask = sources
-                .iter()
-                .enumerate()
-                .fold(0u64, |m, (slot, s)| match s {
-                    adsigma_correlation::Source::Rule(r) if e.rules.contains(r) => m | 1 << slot,
-                    _ => m,
-                });
+            let mut mask = 0u64;
+            let mut contribs = Vec::new();
+            for (slot, s) in sources.iter().enumerate() {
+                if let Source::Rule(r) = s {
+                    if e.rules.contains(r) {
+                        mask |= 1 << slot;
+                        if !contribs.contains(&(i, *r)) {
+                            contribs.push((i, *r));
+                        }
+                    }
+                }
+            }
             if mask == 0 {
                 continue;
             }
             let Some(u) = e.user else { continue };
-            groups
-                .entry(u)
-                .or_default()
-                .push((t, i, mask, e.host, e.bytes));
+            let item = Item {
+                time: t,
+                order: (i, 1),
+                mask,
+                host: e.host,
+                bytes: e.bytes,
+                contribs,
+            };
+            groups.entry(u).or_default().push(item);
         }
-        for (u, items) in groups {
-            let mut emit = |window: &[Item], v: f64, fv: Option<String>, w: (Nanos, Nanos)| {
-                let mut contribs = Vec::new();
-                for it in window {
-                    let mut rules: Vec<usize> = Vec::new();
-                    for (slot, s) in sources.iter().enumerate() {
-                        if let adsigma_correlation::Source::Rule(r) = s {
-                            if it.2 & (1 << slot) != 0 && !rules.contains(r) {
-                                rules.push(*r);
-                            }
-                        }
-                    }
-                    contribs.extend(rules.into_iter().map(|r| (it.1, r)));
+        for (slot, s) in sources.iter().enumerate() {
+            if let Source::Correlation(up) = s {
+                for (u, item) in &fed[*up] {
+                    let mut item = item.clone();
+                    item.mask = 1 << slot;
+                    groups.entry(*u).or_default().push(item);
                 }
+            }
+        }
+        for (u, mut items) in groups {
+            items.sort_by_key(|i| (i.time, i.order));
+            let mut emit = |window: &[Item], v: f64, fv: Option<String>, w: (Nanos, Nanos)| {
+                let contribs: Vec<(usize, usize)> = window
+                    .iter()
+                    .flat_map(|i| i.contribs.iter().copied())
+                    .collect();
+                let last = window.last().unwrap();
+                fed[c].push((
+                    u,
+                    Item {
+                        time: w.1,
+                        order: (last.order.0, 0),
+                        mask: 0,
+                        host: None,
+                        bytes: None,
+                        contribs: contribs.clone(),
+                    },
+                ));
                 keys.push((
                     c,
                     vec![("user".to_owned(), format!("u{u}"))],
@@ -251,12 +295,12 @@ fn reference(set: &CorrelationSet, events: &[Ev], lateness: Nanos) -> Vec<Key> {
             if info.eager() {
                 let mut reset = 0;
                 for i in 0..items.len() {
-                    let t = items[i].0;
-                    let start = (reset..=i).find(|&j| items[j].0 >= t - span).unwrap();
+                    let t = items[i].time;
+                    let start = (reset..=i).find(|&j| items[j].time >= t - span).unwrap();
                     let window = &items[start..=i];
                     if let Some((v, fv)) = value(info.kind, window, true, info) {
                         if info.satisfied(v) {
-                            emit(window, v, fv, (window[0].0, t));
+                            emit(window, v, fv, (window[0].time, t));
                             reset = i + 1;
                         }
                     }
@@ -264,9 +308,9 @@ fn reference(set: &CorrelationSet, events: &[Ev], lateness: Nanos) -> Vec<Key> {
             } else {
                 let mut k = 0;
                 while k < items.len() {
-                    let start = items[k].0;
+                    let start = items[k].time;
                     let end = (k..items.len())
-                        .find(|&j| items[j].0 > start + span)
+                        .find(|&j| items[j].time > start + span)
                         .unwrap_or(items.len());
                     let window = &items[k..end];
                     if let Some((v, fv)) = value(info.kind, window, false, info) {
@@ -344,6 +388,10 @@ fn the_reference_finds_matches() {
         .collect();
     let slow = reference(&set, &events, 0);
     let fired: std::collections::BTreeSet<usize> = slow.iter().map(|k| k.0).collect();
-    assert!(fired.len() >= 11, "{fired:?}");
+    assert!(fired.len() >= 14, "{fired:?}");
+    assert!(
+        [16, 17, 18].iter().all(|c| fired.contains(c)),
+        "the chain fires: {fired:?}"
+    );
     assert_eq!(incremental(&set, &events, 0, 77), slow);
 }
