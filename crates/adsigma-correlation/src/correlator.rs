@@ -57,6 +57,10 @@ pub struct CorrelatorConfig {
     /// Also return matches of correlations that only feed others (see
     /// [`CorrelationSet::correlation_emits`]). Default false.
     pub emit_suppressed: bool,
+    /// Skip (and count) events whose time is more than this ahead of the wall clock, so one
+    /// bogus far-future timestamp cannot make every later event late. Default `None` (no
+    /// limit), for replaying files whose times are unrelated to the clock.
+    pub max_future: Option<Nanos>,
 }
 
 impl Default for CorrelatorConfig {
@@ -69,6 +73,7 @@ impl Default for CorrelatorConfig {
             max_pending: 1_000_000,
             max_match_events: 1_000,
             emit_suppressed: false,
+            max_future: None,
         }
     }
 }
@@ -84,6 +89,9 @@ pub struct Stats {
     pub bad_time: u64,
     /// Events later than the allowed lateness (skipped).
     pub late: u64,
+    /// Events further in the future than [`CorrelatorConfig::max_future`] (skipped).
+    #[serde(default)]
+    pub future: u64,
     /// (event, correlation) pairs skipped because the event lacks a group-by field.
     pub missing_group_field: u64,
     /// Groups evicted by [`CorrelatorConfig::max_groups`].
@@ -112,6 +120,13 @@ pub enum Skipped {
         /// The oldest time still accepted.
         oldest_accepted: Nanos,
     },
+    /// The event is further ahead of the wall clock than [`CorrelatorConfig::max_future`].
+    Future {
+        /// The event's time.
+        time: Nanos,
+        /// The latest time accepted when it was observed.
+        limit: Nanos,
+    },
 }
 
 impl fmt::Display for Skipped {
@@ -126,6 +141,12 @@ impl fmt::Display for Skipped {
                 "not correlated: the event time {} is older than the allowed lateness ({})",
                 crate::time::format_rfc3339(*time),
                 crate::time::format_rfc3339(*oldest_accepted)
+            ),
+            Skipped::Future { time, limit } => write!(
+                f,
+                "not correlated: the event time {} is in the future (later than {})",
+                crate::time::format_rfc3339(*time),
+                crate::time::format_rfc3339(*limit)
             ),
         }
     }
@@ -513,9 +534,8 @@ impl<P: Clone> Correlator<P> {
         let time = match time {
             Some(t) => t,
             None => match &self.config.time {
-                TimeSource::Processing => std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX)),
+                // The wall clock may step back (NTP): never behind the watermark.
+                TimeSource::Processing => now().max(self.watermark.unwrap_or(Nanos::MIN)),
                 TimeSource::Event { fields } => match event_time(event, fields) {
                     Ok(t) => t,
                     Err(e) => {
@@ -528,6 +548,13 @@ impl<P: Clone> Correlator<P> {
                 },
             },
         };
+        if let Some(max) = self.config.max_future {
+            let limit = now().saturating_add(max);
+            if time > limit {
+                self.stats.future += 1;
+                return Err(Skipped::Future { time, limit });
+            }
+        }
         if let Some(w) = self.watermark {
             let oldest = w.saturating_sub(self.config.lateness);
             if time < oldest {
@@ -910,6 +937,12 @@ impl<P: Clone> Correlator<P> {
         let m = self.make_match(set, c, &key, value, field_value, window, group.events);
         self.emit(set, m, time, seq, out);
     }
+}
+
+fn now() -> Nanos {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
 /// The format name of [`Snapshot`]s this version writes and reads.

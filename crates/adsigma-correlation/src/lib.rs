@@ -55,7 +55,9 @@
 //! dropped and counted ([`Skipped::Late`]). Accepted events wait until the watermark minus the
 //! lateness reaches them and are then processed in (time, arrival) order, so the result is
 //! exactly that of the accepted events sorted by time, and matches come out up to the
-//! lateness later than their last event.
+//! lateness later than their last event. [`CorrelatorConfig::max_future`] optionally refuses
+//! times too far ahead of the wall clock ([`Skipped::Future`]), so that one bogus timestamp
+//! cannot make every later event late. Under processing time the clock never steps back.
 //!
 //! **Groups.** Each correlation keeps separate windows per group: the values of its
 //! `group-by` fields (an alias resolves to the field named for the rule the event matched;

@@ -657,3 +657,23 @@ fn lenient_build_leaves_out_broken_correlations_and_their_dependents() {
     r.at(0, &[0], alice()).at(S, &[0], alice());
     assert_eq!(r.values(), [2.0]);
 }
+
+#[test]
+fn far_future_times_can_be_refused() {
+    let config = CorrelatorConfig {
+        max_future: Some(3600 * S),
+        ..CorrelatorConfig::default()
+    };
+    let set = build(&corr("event_count", "[a]", "1m", "{gte: 2}"), &["a"]);
+    let mut r = Run::with(set, config);
+    r.ev(&[0], json!({"user": "a", "time": "2200-01-01T00:00:00Z"}))
+        .ev(&[0], json!({"user": "a", "time": "2026-03-01T10:00:00Z"}))
+        .ev(&[0], json!({"user": "a", "time": "2026-03-01T10:00:10Z"}));
+    assert_eq!(r.c.stats().future, 1);
+    assert!(matches!(r.skipped[0], Skipped::Future { .. }));
+    assert_eq!(
+        r.values(),
+        [2.0],
+        "the bogus time did not make the others late"
+    );
+}
