@@ -402,15 +402,14 @@ fn window_value<P>(
                     Some((share(t), Some(t.to_owned())))
                 }
                 None => {
-                    let mut seen: Vec<&str> = Vec::new();
+                    let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
                     for e in &group.events {
                         let Some(t) = val_text(&e.value) else {
                             continue;
                         };
-                        if seen.contains(&t) {
+                        if !seen.insert(t) {
                             continue;
                         }
-                        seen.push(t);
                         let s = share(t);
                         if info.satisfied(s) {
                             return Some((s, Some(t.to_owned())));
