@@ -677,3 +677,19 @@ fn far_future_times_can_be_refused() {
         "the bogus time did not make the others late"
     );
 }
+
+#[test]
+fn match_event_lists_are_capped_and_counted() {
+    let config = CorrelatorConfig {
+        max_match_events: 2,
+        ..CorrelatorConfig::default()
+    };
+    let set = build(&corr("event_count", "[a]", "1m", "{gte: 3}"), &["a"]);
+    let mut r = Run::with(set, config);
+    for t in 0..3 {
+        r.at(t * S, &[0], alice());
+    }
+    assert_eq!(r.out.len(), 1);
+    assert_eq!(r.positions(0), [0, 1]);
+    assert_eq!(r.out[0].events_total, 3);
+}
