@@ -228,7 +228,6 @@ enum Origin<P> {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Entry<P> {
     time: Nanos,
-    seq: u64,
     slots: u64,
     value: Val,
     origin: Origin<P>,
@@ -264,7 +263,8 @@ struct Group<P> {
     start: Nanos,
     deadline: Nanos,
     events: VecDeque<Entry<P>>,
-    agg: Agg,
+    /// Running aggregates, for the types that need them.
+    agg: Option<Box<Agg>>,
 }
 
 #[derive(Clone, Debug)]
@@ -374,6 +374,15 @@ impl Agg {
     }
 }
 
+/// Whether a type keeps running aggregates (event_count and temporal_ordered read the
+/// window's events directly).
+fn needs_agg(kind: CorrelationType) -> bool {
+    !matches!(
+        kind,
+        CorrelationType::EventCount | CorrelationType::TemporalOrdered
+    )
+}
+
 /// The value of a window and, for value_percentile, the field value it is about. `newest`
 /// is the event just added (eager decisions), `None` at close.
 fn window_value<P>(
@@ -381,7 +390,8 @@ fn window_value<P>(
     group: &Group<P>,
     newest: Option<&Entry<P>>,
 ) -> Option<(f64, Option<String>)> {
-    let agg = &group.agg;
+    let empty = Agg::default();
+    let agg = group.agg.as_deref().unwrap_or(&empty);
     let v = match info.kind {
         CorrelationType::EventCount => group.events.len() as f64,
         CorrelationType::ValueCount => agg.counts.len() as f64,
@@ -657,7 +667,6 @@ impl<P: Clone> Correlator<P> {
         for item in p.items {
             let entry = Entry {
                 time: p.time,
-                seq: p.seq,
                 slots: item.slots,
                 value: item.value,
                 origin: Origin::Event(p.position.clone()),
@@ -712,9 +721,8 @@ impl<P: Clone> Correlator<P> {
                         start: group.start,
                         end: group.start.saturating_add(info.timespan),
                     };
-                    let seq = group.events.back().map_or(0, |e| e.seq);
                     let m = self.make_match(set, c, &key, value, field_value, window, group.events);
-                    self.emit(set, m, window.end, seq, out);
+                    self.emit(set, m, window.end, out);
                 }
                 _ => self.stats.windows_expired += 1,
             }
@@ -790,7 +798,6 @@ impl<P: Clone> Correlator<P> {
         set: &CorrelationSet,
         m: CorrelationMatch<P>,
         time: Nanos,
-        seq: u64,
         out: &mut Vec<CorrelationMatch<P>>,
     ) {
         self.stats.matches += 1;
@@ -834,7 +841,6 @@ impl<P: Clone> Correlator<P> {
             self.advance(set, d, time, out);
             let entry = Entry {
                 time,
-                seq,
                 slots,
                 value,
                 origin: Origin::Chain(contribs.clone().into_boxed_slice()),
@@ -880,7 +886,7 @@ impl<P: Clone> Correlator<P> {
                     deadline: Nanos::MIN,
                     // Most groups hold one event: do not reserve four.
                     events: VecDeque::with_capacity(1),
-                    agg: Agg::default(),
+                    agg: None,
                 },
             );
         }
@@ -889,17 +895,25 @@ impl<P: Clone> Correlator<P> {
             let oldest = entry.time.saturating_sub(span);
             while group.events.front().is_some_and(|e| e.time < oldest) {
                 let e = group.events.pop_front().expect("front");
-                group.agg.remove(&e, &comp.slot_class);
+                if let Some(a) = group.agg.as_mut() {
+                    a.remove(&e, &comp.slot_class);
+                }
             }
         }
         while group.events.len() >= max_events {
             let e = group.events.pop_front().expect("not empty");
-            group.agg.remove(&e, &comp.slot_class);
+            if let Some(a) = group.agg.as_mut() {
+                a.remove(&e, &comp.slot_class);
+            }
             self.stats.events_evicted += 1;
         }
-        group.agg.add(&entry, &comp.slot_class);
+        if needs_agg(info.kind) {
+            group
+                .agg
+                .get_or_insert_with(Box::default)
+                .add(&entry, &comp.slot_class);
+        }
         let time = entry.time;
-        let seq = entry.seq;
         group.events.push_back(entry);
         if let Some(first) = group.events.front() {
             if eager {
@@ -934,7 +948,7 @@ impl<P: Clone> Correlator<P> {
             end: time,
         };
         let m = self.make_match(set, c, &key, value, field_value, window, group.events);
-        self.emit(set, m, time, seq, out);
+        self.emit(set, m, time, out);
     }
 }
 
@@ -1109,10 +1123,13 @@ impl<P: Clone> Correlator<P> {
                 if g.id >= s.next_id || g.key.len() != comp.info.group_by.len() {
                     return Err(RestoreError::Corrupt("a group that cannot exist"));
                 }
-                let mut agg = Agg::default();
-                for e in &g.events {
-                    agg.add(e, &comp.slot_class);
-                }
+                let agg = needs_agg(comp.info.kind).then(|| {
+                    let mut agg = Box::<Agg>::default();
+                    for e in &g.events {
+                        agg.add(e, &comp.slot_class);
+                    }
+                    agg
+                });
                 if !st.deadlines.insert((g.deadline, g.id)) {
                     return Err(RestoreError::Corrupt("two groups with one id"));
                 }
