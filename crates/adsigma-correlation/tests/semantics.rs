@@ -693,3 +693,52 @@ fn match_event_lists_are_capped_and_counted() {
     assert_eq!(r.positions(0), [0, 1]);
     assert_eq!(r.out[0].events_total, 3);
 }
+
+#[test]
+fn a_stream_partitioned_by_group_key_gives_the_same_matches() {
+    let text = format!(
+        "{}---\n{}",
+        corr("event_count", "[a]", "10s", "{gte: 3}"),
+        corr("value_count", "[a, b]", "20s", "{field: host, lt: 3}").replace(
+            "00000000-0000-4000-8000-000000000001",
+            "00000000-0000-4000-8000-000000000002"
+        )
+    );
+    let set = build(&text, &["a", "b"]);
+    let events: Vec<(i64, usize, serde_json::Value)> = (0..200)
+        .map(|i| {
+            (
+                i * S / 2,
+                (i as usize * 7 / 3) % 2,
+                json!({"user": format!("u{}", i % 5), "host": format!("h{}", i % 3)}),
+            )
+        })
+        .collect();
+    let run = |part: Option<usize>| {
+        let mut c: Correlator<usize> =
+            Correlator::new(Arc::clone(&set), CorrelatorConfig::default());
+        let mut out = Vec::new();
+        for (i, (t, rule, e)) in events.iter().enumerate() {
+            let key = set.group_key(0, 0, e).unwrap();
+            let worker = key[0].bytes().map(usize::from).sum::<usize>() % 2;
+            if part.is_none_or(|p| p == worker) {
+                out.extend(c.observe_at(e, *t, i, &[*rule]).unwrap());
+            }
+        }
+        out.extend(c.flush());
+        out
+    };
+    let key = |m: &adsigma_correlation::CorrelationMatch<usize>| {
+        (m.correlation, m.group.clone(), m.window.start, m.window.end)
+    };
+    let mut whole: Vec<_> = run(None).iter().map(key).collect();
+    let mut split: Vec<_> = run(Some(0))
+        .iter()
+        .chain(run(Some(1)).iter())
+        .map(key)
+        .collect();
+    whole.sort();
+    split.sort();
+    assert!(whole.len() > 10);
+    assert_eq!(whole, split);
+}
