@@ -1,0 +1,8 @@
+//! Tests of adsigma-correlation.
+
+mod common;
+mod containers;
+mod filters;
+mod reference;
+mod semantics;
+mod spec_examples;
