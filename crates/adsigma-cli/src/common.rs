@@ -65,3 +65,50 @@ pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
         }
     }
 }
+
+/// The pipelines of `--pipeline NAME|FILE` options: a shipped pipeline's name (see
+/// `adsigma pipelines`) or a pipeline file. An unknown name that is no file is bad usage
+/// (exit 2); a file that does not parse is an error (exit 1) with its positions.
+pub fn load_pipelines(specs: &[String]) -> Result<Vec<adsigma::Pipeline>, ExitCode> {
+    let mut out = Vec::new();
+    for spec in specs {
+        if let Some(p) = adsigma::pipeline::by_name(spec) {
+            out.push(p);
+            continue;
+        }
+        let path = std::path::Path::new(spec);
+        if !path.is_file() {
+            let names: Vec<&str> = adsigma::pipeline::shipped_names().collect();
+            eprintln!(
+                "error: --pipeline {spec}: no shipped pipeline has that name and no such file exists (shipped: {})",
+                names.join(", ")
+            );
+            return Err(ExitCode::from(2));
+        }
+        let mut sources = SourceMap::new();
+        let text = match adsigma::syntax::read_source(
+            path,
+            adsigma::syntax::FileId(0),
+            &adsigma::syntax::Limits::default(),
+        ) {
+            Ok(text) => text,
+            Err(d) => {
+                eprintln!("{}", diagnostic_line(spec, &d));
+                return Err(ExitCode::from(1));
+            }
+        };
+        let id = sources.add(path, text);
+        let text = sources.get(id).map_or("", |f| f.text.as_str());
+        match adsigma::Pipeline::parse(spec, id, text) {
+            Ok(p) => out.push(p),
+            Err(diags) => {
+                for d in &diags {
+                    eprintln!("{}", pack_diagnostic_line(&sources, d));
+                }
+                eprintln!("error: pipeline {spec} does not load");
+                return Err(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(out)
+}

@@ -41,6 +41,8 @@ enum Command {
     Import(import::ImportArgs),
     /// The ATT&CK techniques a pack covers: a table or an ATT&CK Navigator layer.
     Coverage(coverage::CoverageArgs),
+    /// List the shipped processing pipelines: `NAME<TAB>description`.
+    Pipelines,
     /// Print the JSON Schema of the rule format (Sigma plus `ads:` and `tests:`), for editors.
     Schema,
 }
@@ -54,6 +56,22 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Coverage(args) => coverage::run(&args),
+        Command::Pipelines => pipelines(),
         Command::Schema => schema::run(),
+    }
+}
+
+/// `adsigma pipelines`: one line per shipped pipeline.
+fn pipelines() -> ExitCode {
+    let mut text = String::new();
+    for p in adsigma::pipeline::shipped() {
+        text.push_str(&p.name);
+        text.push('\t');
+        text.push_str(p.description.as_deref().unwrap_or(""));
+        text.push('\n');
+    }
+    match common::write_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }

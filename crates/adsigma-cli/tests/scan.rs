@@ -683,7 +683,7 @@ fn exit_codes() {
             "--rules",
             RULES,
             "--pipeline",
-            "tetragon",
+            "no-such-pipeline",
             &matching,
         ],
     ] {

@@ -97,7 +97,7 @@ impl<'a> Worker<'a> {
             scratch: Scratch::new(),
             hits: Vec::new(),
             matches: Vec::new(),
-            json: output::JsonLines::new(engine.len(), settings.logsource.as_ref()),
+            json: output::JsonLines::new(engine.len()),
             profile: Profile {
                 rules: vec![RuleStat::default(); engine.len()],
                 ..Profile::default()
@@ -170,9 +170,14 @@ impl<'a> Worker<'a> {
             o.events += 1;
             let t1 = profile.then(Instant::now);
             self.matches.clear();
+            let logsource;
             if profile {
                 // Per-rule timing: the shared pass once, then each match explained apart.
                 self.hits.clear();
+                logsource = match &self.settings.logsource {
+                    Some(ls) => Some(ls.clone()),
+                    None => self.engine.recognize(&event),
+                };
                 self.engine.evaluate_into(
                     &event,
                     self.settings.logsource.as_ref(),
@@ -194,7 +199,7 @@ impl<'a> Worker<'a> {
                     self.matches.push(m);
                 }
             } else {
-                self.engine.evaluate_matches(
+                logsource = self.engine.evaluate_matches(
                     &event,
                     self.settings.logsource.as_ref(),
                     &mut self.scratch,
@@ -205,7 +210,9 @@ impl<'a> Worker<'a> {
             for m in &self.matches {
                 let raw = self.settings.include_event.then_some(bytes);
                 match self.settings.format {
-                    ScanFormat::Jsonl => self.json.line(&mut o.out, m, &pos, raw),
+                    ScanFormat::Jsonl => {
+                        self.json.line(&mut o.out, m, &pos, logsource.as_ref(), raw)
+                    }
                     ScanFormat::Human => output::human_line(&mut o.out, m, &pos, raw),
                 }
                 o.matches += 1;

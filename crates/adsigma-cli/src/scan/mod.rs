@@ -49,9 +49,15 @@ pub struct ScanArgs {
     /// matches carry a `logsource` object.
     #[arg(long, value_name = "product=X,category=Y,service=Z", value_parser = parse_logsource)]
     logsource: Option<LogSource>,
-    /// Field-mapping pipeline, by name or file (not implemented yet: exits with 2).
+    /// A processing pipeline, by shipped name (`adsigma pipelines`) or file; repeatable. One
+    /// with recognisers applies to the events it recognises, one without to every rule.
     #[arg(long, value_name = "NAME|FILE")]
     pipeline: Vec<String>,
+    /// Do not use the shipped pipelines, which otherwise recognise Falco, Tetragon,
+    /// Kubernetes audit, Docker, ECS, Sysmon for Linux and auditd events, give them their
+    /// logsource and map the rules' fields to theirs.
+    #[arg(long)]
+    no_default_pipelines: bool,
     /// Only rules of this level or above (a rule without a level counts as informational).
     #[arg(long, value_name = "LEVEL", value_parser = select::parse_level)]
     min_level: Option<Level>,
@@ -155,10 +161,6 @@ fn parse_size(s: &str) -> Result<usize, String> {
 
 /// Runs `scan`.
 pub fn run(args: &ScanArgs) -> ExitCode {
-    if !args.pipeline.is_empty() {
-        eprintln!("error: pipelines are not implemented yet (--pipeline)");
-        return ExitCode::from(2);
-    }
     let compile_started = Instant::now();
     let engine = match build_engine(args) {
         Ok(engine) => engine,
@@ -246,6 +248,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
 
 /// Loads the rules and compiles the selected ones; errors are printed, the exit code returned.
 fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
+    let pipelines = crate::common::load_pipelines(&args.pipeline)?;
     let pack = match RulePack::load_with(&args.rules, &Limits::default()) {
         Ok(pack) => pack,
         Err(e) => {
@@ -286,11 +289,15 @@ fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
         ids: args.ids.clone(),
     };
     let mut builder = Engine::builder()
+        .default_pipelines(!args.no_default_pipelines)
         .unresolved_placeholders(UnresolvedPlaceholders::SkipRule)
         .skip_invalid_rules(false)
         .rule_filter(move |r| selection.keep(r));
     for (name, value) in &args.placeholders {
         builder = builder.placeholder(name, [value.as_str()]);
+    }
+    for p in pipelines {
+        builder = builder.pipeline(p);
     }
     let engine = match builder.build(&pack) {
         Ok(engine) => engine,

@@ -96,29 +96,33 @@ impl Serialize for Matched<'_> {
 pub struct JsonLines {
     /// Per rule index: `"rule":{...}` and `,"response":[...]` (empty without response).
     rules: Vec<Option<(Vec<u8>, Vec<u8>)>>,
-    /// `,"logsource":{...}`, or empty.
-    logsource: Vec<u8>,
+    /// `,"logsource":{...}` of the last logsource written (events of one stream mostly share
+    /// theirs).
+    logsource: Option<(LogSource, Vec<u8>)>,
     /// The last file name and its JSON string.
     file: (String, Vec<u8>),
 }
 
 impl JsonLines {
-    /// A writer for `rules` rules and the scan's logsource.
-    pub fn new(rules: usize, logsource: Option<&LogSource>) -> Self {
-        let mut ls = Vec::new();
-        if let Some(l) = logsource {
-            ls.extend_from_slice(b",\"logsource\":");
-            let _ = serde_json::to_writer(&mut ls, &logsource_out(l));
-        }
+    /// A writer for `rules` rules.
+    pub fn new(rules: usize) -> Self {
         JsonLines {
             rules: vec![None; rules],
-            logsource: ls,
+            logsource: None,
             file: (String::new(), b"\"\"".to_vec()),
         }
     }
 
-    /// Appends the line of a match (see [`json_line`]).
-    pub fn line(&mut self, out: &mut Vec<u8>, m: &Match, pos: &Position<'_>, event: Option<&[u8]>) {
+    /// Appends the line of a match of an event of `logsource` (when known; see
+    /// [`json_line`]).
+    pub fn line(
+        &mut self,
+        out: &mut Vec<u8>,
+        m: &Match,
+        pos: &Position<'_>,
+        logsource: Option<&LogSource>,
+        event: Option<&[u8]>,
+    ) {
         if self.file.0 != pos.file {
             self.file.0 = pos.file.to_owned();
             self.file.1 = serde_json::to_vec(pos.file).unwrap_or_default();
@@ -138,7 +142,16 @@ impl JsonLines {
         out.extend_from_slice(b",\"source\":{\"file\":");
         out.extend_from_slice(&self.file.1);
         let _ = write!(out, ",\"line\":{}}}", pos.line);
-        out.extend_from_slice(&self.logsource);
+        if let Some(ls) = logsource {
+            if self.logsource.as_ref().is_none_or(|(l, _)| l != ls) {
+                let mut bytes = b",\"logsource\":".to_vec();
+                let _ = serde_json::to_writer(&mut bytes, &logsource_out(ls));
+                self.logsource = Some((ls.clone(), bytes));
+            }
+            if let Some((_, bytes)) = &self.logsource {
+                out.extend_from_slice(bytes);
+            }
+        }
         out.extend_from_slice(b",\"matched\":");
         let _ = serde_json::to_writer(&mut *out, &Matched(m.matched()));
         out.extend_from_slice(response);
@@ -324,12 +337,12 @@ mod tests {
         let ls = LogSource::parse("product=linux,category=process_creation").unwrap();
         for logsource in [None, Some(&ls)] {
             for ev in [None, Some(&raw[..])] {
-                let mut w = JsonLines::new(engine.len(), logsource);
+                let mut w = JsonLines::new(engine.len());
                 for file in ["a \"b\".jsonl", "c.json"] {
                     for m in &matches {
                         let pos = Position { file, line: 7 };
                         let (mut fast, mut reference) = (Vec::new(), Vec::new());
-                        w.line(&mut fast, m, &pos, ev);
+                        w.line(&mut fast, m, &pos, logsource, ev);
                         json_line(&mut reference, m, &pos, logsource, ev);
                         assert_eq!(
                             String::from_utf8(fast).unwrap(),
