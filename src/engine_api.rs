@@ -1,6 +1,7 @@
 //! The compiled engine: [`Engine`], [`EngineBuilder`], [`Match`].
 
 use crate::{Error, RulePack};
+use adsigma_correlation::{CorrelationSet, RuleRef};
 use adsigma_engine::{
     EngineConfig, Event, LogSource, MatchedField, Program, RuleInfo, RuleInput, Scratch,
     UnresolvedPlaceholders,
@@ -26,6 +27,8 @@ pub struct Engine {
 #[derive(Debug)]
 struct Inner {
     program: Program,
+    /// The pack's correlation rules over the compiled rules, when it has any.
+    correlations: Option<Arc<CorrelationSet>>,
     /// Pipelines with recognisers, by priority: an event one of them recognises is
     /// evaluated in its lane.
     lanes: Vec<Lane>,
@@ -194,6 +197,25 @@ impl EngineBuilder {
                 }
             }
         }
+        // Meta filters: `(rule) and (filter)` for the rules each names.
+        let filters: Vec<&adsigma_syntax::Filter> = pack
+            .documents()
+            .iter()
+            .filter_map(|d| match &d.document {
+                Document::Filter(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        if !filters.is_empty() {
+            let plain: Vec<Rule> = rules.iter().map(|(r, _)| r.as_ref().clone()).collect();
+            let (filtered, diags) = adsigma_correlation::apply_filters(&plain, &filters);
+            for d in diags {
+                fail(d, &mut warnings)?;
+            }
+            for ((slot, _), rule) in rules.iter_mut().zip(filtered) {
+                *slot = Cow::Owned(rule);
+            }
+        }
         let mut config = self.config.clone();
         merge_placeholders(&mut config, global.placeholders());
         let (program, diags, compiled) = adsigma_engine::compile_indexed(
@@ -250,9 +272,50 @@ impl EngineBuilder {
                 program: Some(lane.with_origin(origin)),
             });
         }
+        // Correlations over the compiled rules. Under a rule filter or with invalid rules
+        // skipped, a correlation that lost its rules is left out with a warning.
+        let documents: Vec<&adsigma_syntax::Correlation> = pack
+            .documents()
+            .iter()
+            .filter_map(|d| match &d.document {
+                Document::Correlation(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let correlations = if documents.is_empty() {
+            None
+        } else {
+            let refs: Vec<RuleRef<'_>> = (0..program.len())
+                .filter_map(|index| {
+                    program.rule(index).map(|info| RuleRef {
+                        index,
+                        id: info.id.as_deref(),
+                        name: info.name.as_deref(),
+                    })
+                })
+                .collect();
+            if self.filter.is_some() || self.skip_invalid {
+                let (set, diags) = CorrelationSet::build_lenient(&documents, &refs);
+                warnings.extend(
+                    diags
+                        .into_iter()
+                        .map(|d| d.with_severity(Severity::Warning)),
+                );
+                Some(Arc::new(set))
+            } else {
+                match CorrelationSet::build(&documents, &refs) {
+                    Ok(set) => {
+                        warnings.extend(set.warnings().iter().cloned());
+                        Some(Arc::new(set))
+                    }
+                    Err(diagnostics) => return Err(Error::Rules { diagnostics }),
+                }
+            }
+        };
         Ok(Engine {
             inner: Arc::new(Inner {
                 program,
+                correlations,
                 lanes,
                 warnings,
                 routes: Default::default(),
@@ -316,6 +379,21 @@ impl Engine {
     /// skip policy for placeholders), as warnings.
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.inner.warnings
+    }
+
+    /// The pack's correlation rules, compiled over this engine's rules (see
+    /// [`crate::Correlator`]); `None` when the pack has none.
+    pub fn correlations(&self) -> Option<&Arc<CorrelationSet>> {
+        self.inner.correlations.as_ref()
+    }
+
+    /// Whether rule `index` reports its own matches: false when every correlation that
+    /// references it says `generate: false` (the default), true otherwise.
+    pub fn rule_emits(&self, index: usize) -> bool {
+        self.inner
+            .correlations
+            .as_ref()
+            .is_none_or(|set| set.rule_emits(index))
     }
 
     /// The compiled program.

@@ -67,6 +67,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub use adsigma_correlation as correlation;
+pub use adsigma_correlation::{CorrelationMatch, CorrelatorConfig, Skipped};
 pub use adsigma_engine as engine;
 pub use adsigma_engine::{
     EngineConfig, Event, EventValue, LogSource, MatchedField, RuleInfo, Scratch,
@@ -79,7 +81,9 @@ pub use adsigma_syntax::{
     Diagnostic, Document, FileId, Level, Limits, Severity, SourceMap, Span, Status, codes,
 };
 
+mod correlate;
 mod engine_api;
+pub use correlate::{Correlator, Step};
 pub use engine_api::{Engine, EngineBuilder, Match};
 
 use std::path::{Path, PathBuf};

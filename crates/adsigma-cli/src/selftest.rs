@@ -72,16 +72,12 @@ impl Kind {
 /// Why an entry was not run.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SkipReason {
-    Pipeline,
-    Correlation,
     Filter,
 }
 
 impl SkipReason {
     fn note(self) -> &'static str {
         match self {
-            SkipReason::Pipeline => "pipelines are not implemented yet",
-            SkipReason::Correlation => "correlations are not implemented yet",
             SkipReason::Filter => "filters are not tested on their own",
         }
     }
@@ -198,8 +194,17 @@ fn run_pack(pack: &RulePack, config: &EngineConfig) -> Outcome {
         out.errors.push(pack_diagnostic_line(sources, d));
     }
     let mut scratch = Scratch::new();
+    // The whole pack's engine, for correlation sequences (built on first need).
+    let mut engine: Option<Option<adsigma::Engine>> = None;
+    let mut correlation_index = 0usize;
     for loaded in pack.documents() {
         let doc = &loaded.document;
+        // The correlation's position among the pack's correlations (as the engine built
+        // them), counting those without tests too.
+        let corr_pos = matches!(doc, Document::Correlation(_)).then(|| {
+            correlation_index += 1;
+            correlation_index - 1
+        });
         let file = sources.path(loaded.file).display().to_string();
         let Some(tests) = doc.meta().custom("tests") else {
             out.untested += 1;
@@ -225,7 +230,12 @@ fn run_pack(pack: &RulePack, config: &EngineConfig) -> Outcome {
                 // Only correlation rules have sequences (test_lists says so).
                 for (kind, items) in lists.iter().filter(|(k, _)| *k != Kind::Sequence) {
                     for (index, node) in items.iter().enumerate() {
-                        match run_entry(rule, &compiled, *kind, node, &mut scratch) {
+                        let cx = EntryContext {
+                            pipelines: pack.pipelines(),
+                            config,
+                            name: &name,
+                        };
+                        match run_entry(rule, &compiled, *kind, node, &mut scratch, &cx) {
                             EntryResult::Passed => {
                                 line.passed += 1;
                                 out.passed += 1;
@@ -241,27 +251,75 @@ fn run_pack(pack: &RulePack, config: &EngineConfig) -> Outcome {
                                     event,
                                 });
                             }
-                            EntryResult::Skipped { reason, detail } => {
-                                line.skipped += 1;
-                                out.skips.push(Skip {
-                                    rule: name.clone(),
-                                    kind: *kind,
-                                    index,
-                                    span: node.span,
-                                    reason,
-                                    detail,
-                                });
-                            }
                         }
                     }
                 }
             }
-            Document::Correlation(_) | Document::Filter(_) => {
-                let reason = if matches!(doc, Document::Correlation(_)) {
-                    SkipReason::Correlation
-                } else {
-                    SkipReason::Filter
+            Document::Correlation(_) => {
+                let engine = engine.get_or_insert_with(|| {
+                    // Sequences are written in the rules' field names: no pipeline routing.
+                    adsigma::Engine::builder()
+                        .config(config.clone())
+                        .default_pipelines(false)
+                        .skip_invalid_rules(true)
+                        .build(pack)
+                        .ok()
+                });
+                let position = corr_pos.unwrap_or(usize::MAX);
+                let set_index = engine.as_ref().and_then(|e| {
+                    let set = e.correlations()?;
+                    (0..set.len()).find(|&c| set.info(c).is_some_and(|i| i.document == position))
+                });
+                let sequences = match adsigma::correlation::sequences::parse_sequences(doc.meta()) {
+                    Ok(seqs) => seqs,
+                    Err(diags) => {
+                        for d in &diags {
+                            out.errors.push(pack_diagnostic_line(sources, d));
+                        }
+                        Vec::new()
+                    }
                 };
+                for (index, seq) in sequences.iter().enumerate() {
+                    let result = match (engine.as_ref(), set_index) {
+                        (Some(engine), Some(c)) => {
+                            let set = engine.correlations().expect("the set holds correlation c");
+                            let run = adsigma::correlation::sequences::run_sequence(
+                                engine.program(),
+                                set,
+                                &adsigma::CorrelatorConfig::default(),
+                                &seq.events,
+                            );
+                            adsigma::correlation::sequences::check_sequence(set, c, &seq.expect, &run)
+                        }
+                        _ => Err(
+                            "the correlation does not build (its rules do not compile or are missing; `adsigma check` says why)"
+                                .to_owned(),
+                        ),
+                    };
+                    match result {
+                        Ok(()) => {
+                            line.passed += 1;
+                            out.passed += 1;
+                        }
+                        Err(message) => {
+                            line.failed += 1;
+                            out.failures.push(Failure {
+                                rule: name.clone(),
+                                kind: Kind::Sequence,
+                                index,
+                                span: seq.span,
+                                message: match &seq.name {
+                                    Some(n) => format!("sequence `{n}`: {message}"),
+                                    None => message,
+                                },
+                                event: None,
+                            });
+                        }
+                    }
+                }
+            }
+            Document::Filter(_) => {
+                let reason = SkipReason::Filter;
                 for (kind, items) in &lists {
                     for (index, node) in items.iter().enumerate() {
                         line.skipped += 1;
@@ -374,10 +432,6 @@ enum EntryResult {
         message: String,
         event: Option<Value>,
     },
-    Skipped {
-        reason: SkipReason,
-        detail: Option<String>,
-    },
 }
 
 /// An entry of `tests.match` / `tests.no_match`, read.
@@ -386,7 +440,9 @@ enum Entry {
         event: Value,
         logsource: Option<LogSource>,
     },
-    Pipeline(String),
+    /// An event in the format of a pipeline's events (`pipeline: NAME`): the rule is
+    /// compiled through the pipeline, and the event gets its derived fields.
+    Pipeline { name: String, event: Value },
 }
 
 fn read_entry(node: &Node) -> Result<Entry, String> {
@@ -411,8 +467,17 @@ fn read_entry(node: &Node) -> Result<Entry, String> {
         return Err("a wrapped test entry needs an `event`".to_owned());
     };
     if let Some(p) = node.get("pipeline") {
+        if event.as_map().is_none() {
+            return Err(format!(
+                "`event` must be a mapping; found a {}",
+                event.kind_name()
+            ));
+        }
         return match p.as_scalar() {
-            Some(s) if !s.text.is_empty() => Ok(Entry::Pipeline(s.text.clone())),
+            Some(s) if !s.text.is_empty() => Ok(Entry::Pipeline {
+                name: s.text.clone(),
+                event: to_json(event),
+            }),
             _ => Err(format!(
                 "`pipeline` names a pipeline; found a {}",
                 p.kind_name()
@@ -467,20 +532,43 @@ fn read_entry(node: &Node) -> Result<Entry, String> {
     })
 }
 
+/// What a test entry runs in: the pack's pipelines (a pipeline entry names one of them or
+/// a shipped one) and the engine configuration.
+struct EntryContext<'a> {
+    pipelines: &'a [adsigma::Pipeline],
+    config: &'a EngineConfig,
+    name: &'a RuleName,
+}
+
 fn run_entry(
     rule: &Rule,
     compiled: &Compiled,
     kind: Kind,
     node: &Node,
     scratch: &mut Scratch,
+    cx: &EntryContext<'_>,
 ) -> EntryResult {
-    let (event, logsource) = match read_entry(node) {
-        Ok(Entry::Event { event, logsource }) => (event, logsource),
-        Ok(Entry::Pipeline(name)) => {
-            return EntryResult::Skipped {
-                reason: SkipReason::Pipeline,
-                detail: Some(format!("pipeline: {name}")),
+    let (event, logsource, pipeline) = match read_entry(node) {
+        Ok(Entry::Event { event, logsource }) => (event, logsource, None),
+        Ok(Entry::Pipeline { name, event }) => {
+            let found = cx
+                .pipelines
+                .iter()
+                .find(|p| p.name == name)
+                .cloned()
+                .or_else(|| adsigma::pipeline::by_name(&name));
+            let Some(p) = found else {
+                return EntryResult::Failed {
+                    message: format!(
+                        "no pipeline is named `{name}` (shipped: {}; or a pipeline file in the pack)",
+                        adsigma::pipeline::shipped_names()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    event: Some(event),
+                };
             };
+            (event, None, Some(p))
         }
         Err(message) => {
             return EntryResult::Failed {
@@ -489,23 +577,57 @@ fn run_entry(
             };
         }
     };
-    let program = match compiled {
-        Ok(p) => p,
-        Err(why) => {
+    let through;
+    let program = match (&pipeline, compiled) {
+        (Some(p), _) => match p.apply(rule) {
+            Ok(transformed) => {
+                through = compile_one(&transformed, cx.name, cx.config);
+                match &through {
+                    Ok(program) => program,
+                    Err(why) => {
+                        return EntryResult::Failed {
+                            message: why.clone(),
+                            event: Some(event),
+                        };
+                    }
+                }
+            }
+            Err(diags) => {
+                let why: Vec<String> = diags.iter().map(|d| d.message.clone()).collect();
+                return EntryResult::Failed {
+                    message: format!(
+                        "the rule does not go through pipeline `{}`: {}",
+                        p.name,
+                        why.join("; ")
+                    ),
+                    event: Some(event),
+                };
+            }
+        },
+        (None, Ok(p)) => p,
+        (None, Err(why)) => {
             return EntryResult::Failed {
                 message: why.clone(),
                 event: Some(event),
             };
         }
     };
+    let derived;
+    let seen: &dyn adsigma::Event = match &pipeline {
+        Some(p) => {
+            derived = p.derive(&event);
+            &derived
+        }
+        None => &event,
+    };
     let mut hits = Vec::new();
-    program.matching_rules(&event, logsource.as_ref(), scratch, &mut hits);
+    program.matching_rules(seen, logsource.as_ref(), scratch, &mut hits);
     let matched = !hits.is_empty();
     let want = kind == Kind::Match;
     if matched == want {
         return EntryResult::Passed;
     }
-    let (held, fields) = program.explain(0, &event, scratch);
+    let (held, fields) = program.explain(0, seen, scratch);
     let condition = rule
         .detection
         .conditions
@@ -613,24 +735,15 @@ fn position(sources: &SourceMap, span: Span) -> String {
     )
 }
 
-/// The skipped entries, by reason: `2 entries need a pipeline (pipelines are not implemented
-/// yet), 1 correlation test (correlations are not implemented yet)`.
+/// The skipped entries, by reason: `1 filter test (filters are not tested on their own)`.
 fn skip_summary(skips: &[Skip]) -> String {
     let mut parts = Vec::new();
-    for reason in [
-        SkipReason::Pipeline,
-        SkipReason::Correlation,
-        SkipReason::Filter,
-    ] {
+    for reason in [SkipReason::Filter] {
         let n = skips.iter().filter(|s| s.reason == reason).count();
         if n == 0 {
             continue;
         }
         let what = match (reason, n) {
-            (SkipReason::Pipeline, 1) => "1 entry needs a pipeline".to_owned(),
-            (SkipReason::Pipeline, n) => format!("{n} entries need a pipeline"),
-            (SkipReason::Correlation, 1) => "1 correlation test".to_owned(),
-            (SkipReason::Correlation, n) => format!("{n} correlation tests"),
             (SkipReason::Filter, 1) => "1 filter test".to_owned(),
             (SkipReason::Filter, n) => format!("{n} filter tests"),
         };

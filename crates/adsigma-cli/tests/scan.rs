@@ -1056,3 +1056,179 @@ fn quick_start_examples_match() {
     assert!(stderr(&o).is_empty(), "{}", stderr(&o));
     assert!(Path::new(&root.join("examples/events/k8s-audit.json")).exists());
 }
+
+const CORRELATED: &str = r#"
+title: exec into a pod
+id: 11111111-2222-4333-8444-555555555555
+name: pod_exec
+status: test
+logsource: {product: kubernetes, service: audit}
+detection:
+  sel: {objectRef.subresource: exec}
+  condition: sel
+---
+title: repeated exec by one user
+id: 66666666-7777-4888-8999-000000000000
+status: test
+level: high
+correlation:
+  type: event_count
+  rules: [pod_exec]
+  group-by: [user.username]
+  timespan: 1m
+  condition: {gte: 3}
+"#;
+
+/// Correlations run over the input in order (whatever the threads): one line of
+/// `"type": "correlation"` with its group, value, window and events; the base rule's own
+/// matches are hidden (`generate` defaults to false); an event without a time is reported.
+#[test]
+fn correlations_run_in_input_order() {
+    let d = Dir::new();
+    let rules = d.write("rules.yml", CORRELATED);
+    let ev = |user: &str, second: u32| {
+        format!(
+            r#"{{"objectRef":{{"subresource":"exec"}},"user":{{"username":"{user}"}},"@timestamp":"2026-03-01T10:00:{second:02}Z"}}"#
+        )
+    };
+    let mut text = String::new();
+    for (user, second) in [
+        ("alice", 0),
+        ("bob", 5),
+        ("alice", 10),
+        ("alice", 20),
+        ("bob", 50),
+    ] {
+        text.push_str(&ev(user, second));
+        text.push('\n');
+    }
+    text.push_str(r#"{"objectRef":{"subresource":"exec"},"user":{"username":"alice"}}"#);
+    text.push('\n');
+    let f = d.write("events.jsonl", &text);
+    for threads in ["1", "2"] {
+        let o = adsigma_with(&["scan", "--rules", &rules, "--threads", threads, &f], None);
+        ok(&o);
+        let out = stdout(&o);
+        let lines: Vec<Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 1, "{out}");
+        let c = &lines[0];
+        assert_eq!(c["schema"], "adsigma.match/1");
+        assert_eq!(c["type"], "correlation");
+        assert_eq!(c["rule"]["id"], "66666666-7777-4888-8999-000000000000");
+        assert_eq!(c["correlation"]["type"], "event_count");
+        assert_eq!(c["correlation"]["group"]["user.username"], "alice");
+        assert_eq!(c["correlation"]["value"], 3);
+        assert_eq!(c["correlation"]["window"]["start"], "2026-03-01T10:00:00Z");
+        let events: Vec<u64> = c["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["line"].as_u64().unwrap())
+            .collect();
+        assert_eq!(events, [1, 3, 4]);
+        assert_eq!(
+            c["events"][0]["rule_id"],
+            "11111111-2222-4333-8444-555555555555"
+        );
+        assert!(
+            stderr(&o).contains(&format!("{f}:6: warning: not correlated")),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+/// Events the shipped pipelines recognise are routed to their logsource (and say so in the
+/// match), Sigma-taxonomy rules fire on Tetragon events through the `tetragon` pipeline, and
+/// `--no-default-pipelines` turns that off.
+#[test]
+fn shipped_pipelines_route_and_map() {
+    let d = Dir::new();
+    let rules = d.write(
+        "shell.yml",
+        "title: shell\nid: 12121212-3434-4565-8787-909090909090\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel: {Image|endswith: /bash, CommandLine|contains: ' -i'}\n  condition: sel\n",
+    );
+    let f = d.write(
+        "tetragon.jsonl",
+        concat!(
+            r#"{"process_exec":{"process":{"binary":"/bin/bash","arguments":"-i","pod":{"namespace":"shop"}}},"node_name":"n1","time":"2026-03-01T10:00:00Z"}"#,
+            "\n",
+            r#"{"process_exec":{"process":{"binary":"/bin/bash","arguments":"-c true"}},"node_name":"n1","time":"2026-03-01T10:00:01Z"}"#,
+            "\n"
+        ),
+    );
+    let o = adsigma_with(&["scan", "--rules", &rules, &f], None);
+    ok(&o);
+    let out = stdout(&o);
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    assert_eq!(lines[0]["source"]["line"], 1);
+    assert_eq!(lines[0]["logsource"]["product"], "linux");
+    assert_eq!(lines[0]["logsource"]["category"], "process_creation");
+    assert_eq!(
+        lines[0]["matched"][0]["field"],
+        "process_exec.process.binary"
+    );
+    let o = adsigma_with(
+        &["scan", "--rules", &rules, "--no-default-pipelines", &f],
+        None,
+    );
+    ok(&o);
+    assert_eq!(stdout(&o), "");
+    // By name with the defaults off, the same as the default.
+    let o = adsigma_with(
+        &[
+            "scan",
+            "--rules",
+            &rules,
+            "--no-default-pipelines",
+            "--pipeline",
+            "tetragon",
+            &f,
+        ],
+        None,
+    );
+    ok(&o);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    // A pipeline file with an error: exit 1 with its position.
+    let bad = d.write(
+        "bad.yml",
+        "name: bad\ntransformations:\n  - type: no_such\n",
+    );
+    let o = adsigma_with(&["scan", "--rules", &rules, "--pipeline", &bad, &f], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains(&format!("{bad}:3:")), "{}", stderr(&o));
+}
+
+/// `adsigma pipelines` lists the shipped ones.
+#[test]
+fn pipelines_lists_the_shipped_ones() {
+    let o = adsigma_with(&["pipelines"], None);
+    ok(&o);
+    let names: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_owned())
+        .collect();
+    for want in [
+        "falco",
+        "tetragon",
+        "k8s-audit",
+        "docker-events",
+        "ecs",
+        "sysmon-linux",
+        "auditd",
+    ] {
+        assert!(names.iter().any(|n| n == want), "{want} in {names:?}");
+    }
+    assert!(
+        stdout(&o)
+            .lines()
+            .all(|l| l.split('\t').nth(1).is_some_and(|d| !d.is_empty()))
+    );
+}

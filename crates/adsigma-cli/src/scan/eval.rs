@@ -36,6 +36,9 @@ pub struct Outcome {
     pub matches: u64,
     /// Evaluation panicked (a bug): the scan stops with this message.
     pub panicked: Option<String>,
+    /// Events that matched a rule some correlation references, for the correlator (which
+    /// runs in input order): line, the event's bytes, and every rule it matched.
+    pub correlate: Vec<(u64, Vec<u8>, Vec<usize>)>,
 }
 
 /// Time and matches, per rule and in total (for `--profile`).
@@ -123,6 +126,7 @@ impl<'a> Worker<'a> {
                 bad: Vec::new(),
                 events: 0,
                 matches: 0,
+                correlate: Vec::new(),
                 panicked: Some(format!(
                     "internal error: evaluating the events of {} from line {line} panicked (a bug: please report it with the events)",
                     self.names[input]
@@ -141,7 +145,9 @@ impl<'a> Worker<'a> {
             events: 0,
             matches: 0,
             panicked: None,
+            correlate: Vec::new(),
         };
+        let correlations = self.engine.correlations();
         let file = self.names[batch.input].as_str();
         let profile = self.settings.profile;
         for item in &batch.items {
@@ -207,6 +213,23 @@ impl<'a> Worker<'a> {
                 );
             }
             let pos = Position { file, line };
+            if let Some(set) = correlations {
+                if self
+                    .matches
+                    .iter()
+                    .any(|m| set.references_rule(m.rule_index()))
+                {
+                    let all = self
+                        .matches
+                        .iter()
+                        .map(adsigma::Match::rule_index)
+                        .collect();
+                    o.correlate.push((line, bytes.to_vec(), all));
+                }
+                // Rules whose correlations all say `generate: false` report nothing.
+                let engine = self.engine;
+                self.matches.retain(|m| engine.rule_emits(m.rule_index()));
+            }
             for m in &self.matches {
                 let raw = self.settings.include_event.then_some(bytes);
                 match self.settings.format {

@@ -202,6 +202,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
 
     let scan_started = Instant::now();
     let mut emitter = Emitter::new(out, &inputs, args.strict, progress);
+    emitter.correlate(&engine, args.format);
     let mut feeder = Feeder {
         inputs: &inputs,
         next: 0,
@@ -267,20 +268,6 @@ fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
             errors.len()
         );
         return Err(ExitCode::from(1));
-    }
-    let not_rules: Vec<&str> = pack
-        .documents()
-        .iter()
-        .map(|d| d.document.kind_name())
-        .filter(|k| *k != "rule")
-        .collect();
-    if !not_rules.is_empty() {
-        let count = |k| not_rules.iter().filter(|n| **n == k).count();
-        eprintln!(
-            "warning: {} correlation and {} filter document(s) are not evaluated: scan runs rules only, for now",
-            count("correlation"),
-            count("filter")
-        );
     }
     let selection = Selection {
         min_level: args.min_level,
@@ -495,6 +482,16 @@ struct Emitter<'a> {
     fatal: Option<String>,
     /// The output went away (a closed pipe): stop quietly.
     closed: bool,
+    /// The correlations of the pack, run in input order.
+    correlator: Option<Correlating>,
+}
+
+/// What the emitter needs to run correlations.
+struct Correlating {
+    engine: Engine,
+    state: adsigma::correlation::Correlator<output::EventAt>,
+    names: Vec<String>,
+    format: ScanFormat,
 }
 
 impl<'a> Emitter<'a> {
@@ -514,7 +511,69 @@ impl<'a> Emitter<'a> {
             bad: 0,
             fatal: None,
             closed: false,
+            correlator: None,
         }
+    }
+
+    /// Runs the engine's correlations (if its pack has any) over the events in input order.
+    fn correlate(&mut self, engine: &Engine, format: ScanFormat) {
+        if let Some(set) = engine.correlations() {
+            if set.is_empty() {
+                return;
+            }
+            self.correlator = Some(Correlating {
+                engine: engine.clone(),
+                state: adsigma::correlation::Correlator::new(
+                    set.clone(),
+                    adsigma::CorrelatorConfig::default(),
+                ),
+                names: self.inputs.iter().map(|i| i.name.clone()).collect(),
+                format,
+            });
+        }
+    }
+
+    /// Writes correlation matches; false when the output failed.
+    fn write_correlations(&mut self, ms: Vec<adsigma::CorrelationMatch<output::EventAt>>) -> bool {
+        let Some(c) = &self.correlator else {
+            return true;
+        };
+        let mut buf = Vec::new();
+        for m in &ms {
+            match c.format {
+                ScanFormat::Jsonl => output::correlation_line(&mut buf, m, &c.names, &c.engine),
+                ScanFormat::Human => output::correlation_human(&mut buf, m, &c.names),
+            }
+        }
+        self.matches += ms.len() as u64;
+        if let Err(e) = self.out.write_all(&buf) {
+            return self.write_failed(e);
+        }
+        true
+    }
+
+    /// Feeds the correlator the outcome's correlated events.
+    fn observe(&mut self, input: usize, events: Vec<(u64, Vec<u8>, Vec<usize>)>) -> bool {
+        for (line, bytes, rules) in events {
+            let Some(c) = &mut self.correlator else {
+                return true;
+            };
+            // The worker parsed these bytes already: they are one JSON object.
+            let Ok(event) = eval::parse_event(&bytes, line) else {
+                continue;
+            };
+            let found = match c.state.observe(&event, (input, line), &rules) {
+                Ok(found) => found,
+                Err(why) => {
+                    eprintln!("{}:{line}: warning: {why}", self.inputs[input].name);
+                    continue;
+                }
+            };
+            if !found.is_empty() && !self.write_correlations(found) {
+                return false;
+            }
+        }
+        true
     }
 
     /// Writes one outcome; false when the scan must stop.
@@ -527,6 +586,9 @@ impl<'a> Emitter<'a> {
         self.matches += o.matches;
         if let Err(e) = self.out.write_all(&o.out) {
             return self.write_failed(e);
+        }
+        if !o.correlate.is_empty() && !self.observe(o.input, o.correlate) {
+            return false;
         }
         // Standard input may be a live stream (`tail -f ... | adsigma scan`): its matches go
         // out as soon as they are found.
@@ -568,10 +630,16 @@ impl<'a> Emitter<'a> {
         false
     }
 
-    /// Flushes; the fatal error, if any.
+    /// Closes the correlation windows, flushes; the fatal error, if any.
     fn finish(&mut self) -> Option<String> {
         if let Some(p) = &mut self.progress {
             p.clear();
+        }
+        if !self.closed && self.fatal.is_none() {
+            if let Some(c) = &mut self.correlator {
+                let last = c.state.flush();
+                self.write_correlations(last);
+            }
         }
         if !self.closed {
             if let Err(e) = self.out.flush() {

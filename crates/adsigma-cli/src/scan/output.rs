@@ -364,3 +364,140 @@ mod tests {
         assert_eq!(out, b"{\"a b\":\"x \\\" y\",\"c\":[1,2.50]}");
     }
 }
+
+/// A correlation match's position of an event: the input's index and the line.
+pub type EventAt = (usize, u64);
+
+/// A correlation match line, fields in the order of CLI.md.
+#[derive(Serialize)]
+struct CorrelationLine<'a> {
+    schema: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    rule: RuleOut<'a>,
+    correlation: CorrelationOut<'a>,
+    events: Vec<EventRef<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events_total: Option<usize>,
+}
+
+#[derive(Serialize)]
+struct CorrelationOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    group: GroupOut<'a>,
+    value: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field_value: Option<&'a str>,
+    window: WindowOut,
+}
+
+/// The group as a JSON object, in group-by order.
+struct GroupOut<'a>(&'a [(String, String)]);
+
+impl Serialize for GroupOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct WindowOut {
+    start: String,
+    end: String,
+}
+
+#[derive(Serialize)]
+struct EventRef<'a> {
+    file: &'a str,
+    line: u64,
+    rule_id: Option<&'a str>,
+}
+
+/// Appends the `adsigma.match/1` line of a correlation match (`"type": "correlation"`).
+pub fn correlation_line(
+    out: &mut Vec<u8>,
+    m: &adsigma::CorrelationMatch<EventAt>,
+    names: &[String],
+    engine: &adsigma::Engine,
+) {
+    let info = &m.info;
+    let value = if m.value.fract() == 0.0 && m.value.abs() < 9.0e15 {
+        serde_json::json!(m.value as i64)
+    } else {
+        serde_json::json!(m.value)
+    };
+    let line = CorrelationLine {
+        schema: SCHEMA,
+        kind: "correlation",
+        rule: RuleOut {
+            id: info.id.as_deref(),
+            title: &info.title,
+            level: info.level.map(|l| l.as_str()),
+            status: info.status.map(|s| s.as_str()),
+            tags: &info.tags,
+        },
+        correlation: CorrelationOut {
+            kind: info.kind.as_str(),
+            group: GroupOut(&m.group),
+            value,
+            field_value: m.field_value.as_deref(),
+            window: WindowOut {
+                start: m.window.start_rfc3339(),
+                end: m.window.end_rfc3339(),
+            },
+        },
+        events: m
+            .events
+            .iter()
+            .map(|c| EventRef {
+                file: names.get(c.position.0).map_or("", String::as_str),
+                line: c.position.1,
+                rule_id: engine.rule(c.rule).and_then(|r| r.id.as_deref()),
+            })
+            .collect(),
+        events_total: (m.events_total > m.events.len()).then_some(m.events_total),
+    };
+    let _ = serde_json::to_writer(&mut *out, &line);
+    out.push(b'\n');
+}
+
+/// The human line of a correlation match.
+pub fn correlation_human(
+    out: &mut Vec<u8>,
+    m: &adsigma::CorrelationMatch<EventAt>,
+    names: &[String],
+) {
+    let group: Vec<String> = m.group.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let first = m
+        .events
+        .first()
+        .map(|c| {
+            format!(
+                "{}:{}",
+                names.get(c.position.0).map_or("", String::as_str),
+                c.position.1
+            )
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{first}: [{}] {} ({} {} over {} .. {}{})",
+        m.info.level.map_or("-", |l| l.as_str()),
+        m.info.title,
+        m.info.kind.as_str(),
+        m.value,
+        m.window.start_rfc3339(),
+        m.window.end_rfc3339(),
+        if group.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", group.join(", "))
+        }
+    );
+}
