@@ -36,6 +36,11 @@ pub struct CheckArgs {
     /// the first checked file, when there is one).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// A processing pipeline, by shipped name or file; repeatable: each rule it applies to is
+    /// run through it, and fields it cannot map (P203) and rules it refuses (P201, P202) are
+    /// reported.
+    #[arg(long, value_name = "NAME|FILE")]
+    pipeline: Vec<String>,
     /// Field lists per logsource in SigmaHQ's `logsource.json` format; turns on
     /// `taxonomy_unknown_field` (S220). Overrides the configuration's `taxonomy`.
     #[arg(long, value_name = "FILE")]
@@ -111,7 +116,35 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         taxonomy,
         engine: crate::common::engine_config(&args.placeholders),
     };
-    let diags = adsigma_lint::check(pack.sources(), &docs, pack.diagnostics(), &options);
+    let pipelines = match crate::common::load_pipelines(&args.pipeline) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut diags = adsigma_lint::check(pack.sources(), &docs, pack.diagnostics(), &options);
+    for p in &pipelines {
+        for d in pack.documents() {
+            if let adsigma::Document::Rule(rule) = &d.document {
+                if !p.is_relevant(rule) {
+                    continue;
+                }
+                diags.extend(p.check(rule));
+                if let Err(errors) = p.apply(rule) {
+                    diags.extend(errors);
+                }
+            }
+        }
+    }
+    if !pipelines.is_empty() {
+        for d in &mut diags {
+            if d.hint.is_none() {
+                d.hint = adsigma_lint::codes::lookup(d.code.code).map(|e| e.hint.to_owned());
+            }
+        }
+        diags.sort_by_key(|d| {
+            let s = d.span();
+            (s.file, s.start.offset, s.end.offset)
+        });
+    }
     let diags = config.apply(pack.sources(), &docs, diags);
     let report = render::Report::new(&pack, diags, started.elapsed());
     let stdout = std::io::stdout();

@@ -188,3 +188,53 @@ fn shipped_rules_check_clean() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(Path::new(&rules).is_dir());
 }
+
+/// `--pipeline`: fields of the rules a pipeline applies to that it cannot map are P203
+/// warnings at the field; rules it does not apply to are left alone; an unknown pipeline is
+/// bad usage.
+#[test]
+fn pipeline_warns_on_fields_it_cannot_map() {
+    let d = tempfile::tempdir().unwrap();
+    let rule = "title: Odd field through tetragon\nid: 5a5a5a5a-1b1b-4c2c-8d3d-4e4e4e4e4e4e\nstatus: test\ndescription: A rule on a field the tetragon pipeline does not map.\ndate: 2026-11-25\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel:\n    Image|endswith: /sh\n    IntegrityLevel: High\n  condition: sel\nfalsepositives: [none]\nlevel: low\n";
+    let f = d.path().join("unmapped_field_rule.yml");
+    std::fs::write(&f, rule).unwrap();
+    let f = f.to_str().unwrap();
+    let o = adsigma(&["check", "--format", "json", "--pipeline", "tetragon", f]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let p203: Vec<&Value> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "P203")
+        .collect();
+    assert_eq!(p203.len(), 1, "{v}");
+    assert_eq!(p203[0]["name"], "unmapped_field");
+    assert_eq!(
+        (p203[0]["line"].as_u64(), p203[0]["column"].as_u64()),
+        (Some(10), Some(5))
+    );
+    assert!(
+        p203[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("IntegrityLevel")
+    );
+    // Without the pipeline, or with one that does not apply to the rule: nothing.
+    for args in [vec![], vec!["--pipeline", "k8s-audit"]] {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend(args);
+        all.push(f);
+        let v: Value = serde_json::from_str(&stdout(&adsigma(&all))).unwrap();
+        assert!(
+            !v["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "P203"),
+            "{v}"
+        );
+    }
+    let o = adsigma(&["check", "--pipeline", "no-such", f]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -106,6 +106,7 @@ const fn off(code: Code, hint: &'static str) -> Entry {
 
 use adsigma_ads::codes as a;
 use adsigma_engine::codes as en;
+use adsigma_pipeline::codes as p;
 use adsigma_syntax::codes as s;
 
 /// Every code `adsigma check` reports, in code order within each layer: the one table the
@@ -419,6 +420,57 @@ pub const REGISTRY: &[Entry] = &[
         "Use fewer alternatives, or raise `max_expansion`.",
     ),
     e(DUPLICATE_DETECTION, "Merge the rules, or remove one."),
+    e(
+        p::STRUCTURE,
+        "Give the pipeline a `name` and the sections their documented shapes.",
+    ),
+    e(
+        p::UNKNOWN_TRANSFORMATION,
+        "Use a transformation `adsigma pipelines` documents.",
+    ),
+    e(
+        p::INVALID_ARGUMENT,
+        "Give the transformation the arguments it takes.",
+    ),
+    e(p::UNKNOWN_CONDITION, "Use a documented condition type."),
+    e(
+        p::INVALID_CONDITION,
+        "Fix the condition, its operator or its expression.",
+    ),
+    e(
+        p::MAPPING_CONFLICT,
+        "Map the field once, or split the conditions.",
+    ),
+    e(p::UNKNOWN_KEY, "Remove the key, or fix its spelling."),
+    e(
+        p::INVALID_RECOGNIZER,
+        "Fix the recogniser's tests and logsource.",
+    ),
+    e(
+        p::INVALID_DERIVED_FIELD,
+        "Give the derived field a name and the fields it joins.",
+    ),
+    e(p::UNKNOWN_VARIABLE, "Define the variable under `vars`."),
+    e(
+        p::RULE_FAILURE,
+        "Use the rule without this pipeline, or change the rule.",
+    ),
+    e(
+        p::DETECTION_ITEM_FAILURE,
+        "Rewrite the detection item the pipeline refuses.",
+    ),
+    e(
+        p::UNMAPPED_FIELD,
+        "Map the field in the pipeline, or use a field its events carry.",
+    ),
+    e(
+        p::EXPANSION_TOO_LARGE,
+        "Use fewer one-to-many mappings or values.",
+    ),
+    e(
+        p::INVALID_RESULT,
+        "Fix the transformation that produced the invalid rule.",
+    ),
 ];
 
 /// The table row of a code, by code (`M201`) or name (`escaped_wildcard`).
