@@ -1,0 +1,152 @@
+//! What a pipeline costs: the same process starts evaluated against the SigmaHQ corpus
+//! (`../shared/corpus/sigma/rules`, written in Sigma taxonomy field names) as Tetragon
+//! `process_exec` events, which the shipped `tetragon` pipeline recognises, maps
+//! (`Image` -> `process_exec.process.binary`, ...) and reshapes (its derived
+//! `command_line` joins `binary` and `arguments`), and as events already in the rules' field
+//! names (Sysmon for Linux, which the `sysmon-linux` pipeline only routes).
+//!
+//! Both sets are built from the same generated process starts (`../shared/bench/
+//! gen_events.py --lane linux_proc`), so they hold the same values: the benchmark first
+//! checks that both find the same matches. Field mapping is resolved when the engine is
+//! built, so the difference is the derived field and the recogniser; the target is under
+//! 10%. Run with `cargo bench --bench pipeline`.
+
+use adsigma::engine::json::JsonEvent;
+use adsigma::{Engine, RulePack, Scratch};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const EVENTS: usize = 20_000;
+
+fn shared() -> Option<PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    d.join("corpus/sigma").is_dir().then_some(d)
+}
+
+/// The generated process starts (once, into `target/bench/`).
+fn process_starts(shared: &Path) -> Vec<Value> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join(format!("events_linux_proc_{EVENTS}.ndjson"));
+    if !out.exists() {
+        let status = std::process::Command::new("python3")
+            .arg(shared.join("bench/gen_events.py"))
+            .arg("--sigma")
+            .arg(shared.join("corpus/sigma"))
+            .arg("--count")
+            .arg(EVENTS.to_string())
+            .arg("--lane")
+            .arg("linux_proc")
+            .arg("--out")
+            .arg(&out)
+            .status()
+            .expect("python3 runs gen_events.py");
+        assert!(status.success(), "gen_events.py failed");
+    }
+    std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The arguments of a command line: what follows its first word.
+fn arguments(command_line: &str) -> &str {
+    command_line
+        .split_once(' ')
+        .map_or("", |(_, rest)| rest.trim_start())
+}
+
+/// One process start in both shapes, with the same values: (Sigma field names, Tetragon).
+fn shapes(e: &Value) -> (String, String) {
+    let s = |k: &str| e[k].as_str().unwrap_or("").to_owned();
+    let (image, parent) = (s("Image"), s("ParentImage"));
+    let (args, parent_args) = (
+        arguments(&e["CommandLine"].as_str().unwrap_or("")).to_owned(),
+        arguments(e["ParentCommandLine"].as_str().unwrap_or("")).to_owned(),
+    );
+    let line = |bin: &str, args: &str| {
+        if args.is_empty() {
+            bin.to_owned()
+        } else {
+            format!("{bin} {args}")
+        }
+    };
+    let native = json!({
+        "EventID": 1,
+        "Image": image,
+        "CommandLine": line(&image, &args),
+        "CurrentDirectory": s("CurrentDirectory"),
+        "User": s("User"),
+        "ProcessId": e["ProcessId"],
+        "ParentImage": parent,
+        "ParentCommandLine": line(&parent, &parent_args),
+        "ParentProcessId": e["ParentProcessId"],
+    });
+    let tetragon = json!({
+        "process_exec": {
+            "process": {
+                "binary": image,
+                "arguments": args,
+                "cwd": s("CurrentDirectory"),
+                "pid": e["ProcessId"],
+                "user": {"name": s("User")},
+            },
+            "parent": {
+                "binary": parent,
+                "arguments": parent_args,
+                "pid": e["ParentProcessId"],
+            },
+        },
+        "node_name": s("Computer"),
+    });
+    (native.to_string(), tetragon.to_string())
+}
+
+/// Parses and evaluates every line; the number of matches.
+fn run(engine: &Engine, lines: &[String], scratch: &mut Scratch, hits: &mut Vec<u32>) -> usize {
+    let mut n = 0;
+    for l in lines {
+        let event = JsonEvent::parse(l).unwrap();
+        hits.clear();
+        engine.evaluate_into(&event, None, scratch, hits);
+        n += hits.len();
+    }
+    n
+}
+
+fn bench(c: &mut Criterion) {
+    let Some(shared) = shared() else {
+        eprintln!("../shared is absent: nothing to benchmark");
+        return;
+    };
+    let pack = RulePack::load(shared.join("corpus/sigma/rules")).unwrap();
+    let engine = Engine::new(&pack).unwrap();
+    let (native, tetragon): (Vec<String>, Vec<String>) =
+        process_starts(&shared).iter().map(shapes).unzip();
+    let mut scratch = Scratch::new();
+    let mut hits = Vec::new();
+    let want = run(&engine, &native, &mut scratch, &mut hits);
+    let got = run(&engine, &tetragon, &mut scratch, &mut hits);
+    assert_eq!(
+        want, got,
+        "the same process starts find the same matches through the tetragon pipeline"
+    );
+    eprintln!("{} events, {want} matches in either shape", native.len());
+    let mut g = c.benchmark_group("pipeline");
+    g.throughput(Throughput::Elements(native.len() as u64));
+    g.measurement_time(Duration::from_secs(8));
+    g.sample_size(20);
+    g.bench_function("sigma_field_names", |b| {
+        b.iter(|| assert_eq!(run(&engine, &native, &mut scratch, &mut hits), want))
+    });
+    g.bench_function("tetragon", |b| {
+        b.iter(|| assert_eq!(run(&engine, &tetragon, &mut scratch, &mut hits), want))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
