@@ -409,7 +409,6 @@ fn normal_form(ads: &mut Ads) {
         &mut ads.goal,
         &mut ads.strategy_abstract.summary,
         &mut ads.technical_context,
-        &mut ads.priority.justification,
     ]
     .into_iter()
     .flatten()
@@ -958,11 +957,13 @@ fn tactic_shortname(t: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    Some(match catalogue().tactic_lookup(t) {
+    let key = match catalogue().tactic_lookup(t) {
         TacticLookup::Current(x) => x.shortname.clone(),
         TacticLookup::Renamed(r) => r.shortname.to_owned(),
         TacticLookup::Unknown => tactic_key(t),
-    })
+    };
+    // Punctuation alone has no key.
+    (!key.is_empty()).then_some(key)
 }
 
 /// A platform as a report writes it: ATT&CK's spelling when it is one (also "PRE
@@ -1311,6 +1312,13 @@ fn blind_spots_and_assumptions(ads: &mut Ads, body: &[&str], fixed: Option<Targe
             }
             Block::List { items, .. } => {
                 for item in items {
+                    // A label over a nested list (`- **Blind Spots:**` and items under it, as
+                    // the report writes them): the items, whatever labels they start with.
+                    let (first, nested) = item.split_once('\n').unwrap_or((item, ""));
+                    if let Some((t, _)) = label_target(first).filter(|(_, r)| r.is_empty()) {
+                        labelled(ads, t, nested.to_owned());
+                        continue;
+                    }
                     if label_target(item).is_none() {
                         push(ads, current, item.clone());
                         continue;
@@ -1338,7 +1346,7 @@ fn blind_spots_and_assumptions(ads: &mut Ads, body: &[&str], fixed: Option<Targe
 }
 
 /// `**Priority: High**`, `**Severity:** High`, `Priority Level: High`, or `**High**` alone.
-fn level_line(line: &str) -> Option<(Level, String)> {
+pub(super) fn level_line(line: &str) -> Option<(Level, String)> {
     let mut t = line.trim();
     if let Some((_, offset, _)) = list_marker(t) {
         t = dedent(t, offset);
@@ -1393,10 +1401,20 @@ fn priority(ads: &mut Ads, body: &[&str]) {
             format!("{leftover}\n\n{j}")
         };
     }
-    let j = strip_justification_label(&j);
+    // The normal form of the text as written, label and all: the label can change what
+    // the first line is (`Justification: - x` is a paragraph).
+    let j = strip_justification_label(&normal_prose(&j));
     if !j.is_empty() && !is_placeholder(&j) {
         append_prose(&mut ads.priority.justification, Some(j));
     }
+}
+
+/// True when a Priority section `body` reads back to `level` and the justification `j`.
+pub(super) fn priority_reads_back(body: &str, level: Option<Level>, j: &str) -> bool {
+    let mut ads = Ads::default();
+    let lines = super::lines_of(body);
+    priority(&mut ads, &lines);
+    ads.priority.level == level && ads.priority.justification.as_deref() == Some(j)
 }
 
 /// Removes one leading `Justification:` (perhaps in bold).
@@ -1506,5 +1524,150 @@ mod tests {
         );
         assert_eq!(level_line("High impact on the cluster"), None);
         assert_eq!(level_line("Justification: high"), None);
+    }
+}
+
+/// The round trip over generated Markdown-ish text: whatever a report says,
+/// `import(render(import(text))) == import(text)`, and [`settle`] never has to leave a part
+/// out to get there.
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of lines: headings, labels, markers, fences, links and odd whitespace.
+    const PIECES: &[&str] = &[
+        "#",
+        "##",
+        "###",
+        "####",
+        "# ",
+        "## ",
+        "### ",
+        "#Goal",
+        "## Goal",
+        "# Goal",
+        "## 1. Categorization",
+        "## Strategy Abstract",
+        "## Technical Context",
+        "### Adversary Emulation Details",
+        "## Blind Spots and Assumptions",
+        "## Blind Spots",
+        "## Assumptions",
+        "## False Positives",
+        "## Validation (Adversary Emulation)",
+        "## Priority",
+        "## Priority: High",
+        "## Response",
+        "## Additional Resources",
+        "## Environments",
+        "## Tooling",
+        "## Notes",
+        "**Goal**",
+        "**Response:**",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "2) ",
+        "10. ",
+        "  - ",
+        "    ",
+        "   ",
+        " ",
+        "  ",
+        "\t",
+        "\r",
+        "\u{b}",
+        "\u{a0}",
+        "\u{3000}",
+        "```",
+        "~~~",
+        "````sh",
+        "   ```",
+        "  ~~~~",
+        "---",
+        "***",
+        "- - -",
+        "**Title:** ",
+        "Title: ",
+        "**Blind Spots:**",
+        "Assumptions:",
+        "Limitation:",
+        "Justification:",
+        "**Justification:** ",
+        "**Priority: High**",
+        "**Severity:** Low",
+        "Critical",
+        "**MITRE ATT&CK Mapping:** ",
+        "T1609",
+        "T1059.001",
+        "t1610 - Deploy",
+        "(T1611)",
+        "Tactic / Kill Chain Phases: ",
+        "Execution, Persistence",
+        "Platforms: ",
+        "Linux, Containers; Windows",
+        "[MITRE ATT&CK Reference](https://attack.mitre.org/techniques/T1609)",
+        "](",
+        "[x](y)",
+        "https://example.org/a",
+        "Data sources used:",
+        "Patterns analyzed include:",
+        "Sample commands:",
+        "Not documented.",
+        "None",
+        "N/A",
+        "This report outlines the strategy.",
+        "pod",
+        "shell",
+        "über",
+        "日本",
+        "é",
+        "&",
+        "*",
+        "_",
+        "**",
+        "`",
+        ":",
+        ".",
+        ". ",
+        "?",
+        "word",
+        "two words",
+        "Relies on audit logs",
+        "when an alert fires:",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        let line = proptest::collection::vec(proptest::sample::select(PIECES), 0..5)
+            .prop_map(|p| p.concat());
+        (
+            proptest::collection::vec(line, 0..40),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, crlf, bom)| {
+                let body = lines.join(if crlf { "\r\n" } else { "\n" });
+                if bom { format!("\u{feff}{body}") } else { body }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn imported_models_read_back_the_same(text in text()) {
+            let (ads, diags) = import_markdown(&text);
+            prop_assert!(!diags.iter().any(|d| d.message.contains("read differently")));
+            let md = render_markdown(&ads, &RuleInfo::default());
+            prop_assert_eq!(import_markdown(&md).0, ads, "{}", md);
+        }
+    }
+
+    /// The model [`settle`] falls back to reads back the same, so settling always ends.
+    #[test]
+    fn the_empty_model_settles() {
+        assert_eq!(reread(&Ads::default()), Ads::default());
     }
 }

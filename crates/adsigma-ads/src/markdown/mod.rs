@@ -352,25 +352,52 @@ fn open_fence(lines: &[&str], blocks: &[Block]) -> Option<String> {
     (!closed).then(|| std::iter::repeat_n(open.0, open.1).collect())
 }
 
-/// The normal form of imported Markdown prose (a goal, a summary, an extra section): a
-/// heading line among its blocks has no indent, and fenced code left open at its end is
-/// closed. [`escape_prose`] writes such text into a report so that it reads back the same.
+/// The normal form of imported Markdown prose (a goal, a summary, an extra section): text
+/// that reads back as itself when it is a section's body. Its blocks are separated by one
+/// blank line, or none where they were adjacent; thematic breaks are left out (the importer
+/// drops them from prose); a heading line among its blocks has no indent; fenced code left
+/// open at its end is closed. Each of these can change how the rest parses (a break
+/// between a list and indented code ends the list), so they are applied until nothing
+/// changes (a few rounds at most, in practice one). [`escape_prose`] writes such text into a
+/// report so that it reads back the same.
 pub(crate) fn normal_prose(text: &str) -> String {
+    let mut t = text.to_owned();
+    for _ in 0..8 {
+        let next = prose_step(&t);
+        if next == t {
+            break;
+        }
+        t = next;
+    }
+    t
+}
+
+fn prose_step(text: &str) -> String {
     let lines = lines_of(text);
     let blocks = parse_blocks(&lines);
-    let mut out: Vec<&str> = lines.clone();
+    let mut out = String::new();
+    let mut prev_end = None;
     for b in &blocks {
-        if let Block::Heading { line, .. } = b {
-            out[*line] = out[*line].trim_start();
+        let r = b.lines();
+        let piece = match b {
+            Block::Break { .. } => continue,
+            Block::Heading { line, .. } => lines[*line].trim().to_owned(),
+            _ => join_trimmed(&lines[r.clone()]),
+        };
+        if piece.is_empty() {
+            continue;
         }
+        if let Some(end) = prev_end {
+            out.push_str(if end == r.start { "\n" } else { "\n\n" });
+        }
+        out.push_str(&piece);
+        prev_end = Some(r.end);
     }
-    let close = open_fence(&lines, &blocks);
-    let mut s = join_trimmed(&out);
-    if let Some(c) = close {
-        s.push('\n');
-        s.push_str(&c);
+    if let Some(c) = open_fence(&lines, &blocks) {
+        out.push('\n');
+        out.push_str(&c);
     }
-    s
+    out
 }
 
 /// Prose for a report section body: a heading line among its blocks is written one space in,
@@ -389,6 +416,18 @@ pub(crate) fn escape_prose(text: &str) -> String {
         out.push(c);
     }
     out.join("\n")
+}
+
+/// True when a section body written into a report stays in its section: no unindented
+/// heading at the top level (the importer would take it for a section) and no fenced code
+/// left open (it would swallow the sections after it).
+pub(crate) fn stays_in_section(text: &str) -> bool {
+    let lines = lines_of(text);
+    let blocks = parse_blocks(&lines);
+    open_fence(&lines, &blocks).is_none()
+        && !blocks
+            .iter()
+            .any(|b| matches!(b, Block::Heading { line, .. } if indent_of(lines[*line]) == 0))
 }
 
 /// Lines of a text, for [`parse_blocks`].

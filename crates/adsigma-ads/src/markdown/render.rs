@@ -175,17 +175,24 @@ fn section_body(ads: &Ads, section: Section) -> String {
                 push(format!("**Priority: {}**", l.display_name()));
             }
             if let Some(j) = ads.priority.justification.as_deref() {
-                let j = escape_prose(j);
-                let first = j.lines().next().unwrap_or("");
-                let block_start = super::list_marker(first).is_some()
-                    || super::heading(first).is_some()
-                    || super::fence(first).is_some()
-                    || super::is_break(first);
-                push(if block_start {
-                    format!("{JUSTIFICATION_LABEL}\n{j}")
-                } else {
-                    format!("{JUSTIFICATION_LABEL} {j}")
-                });
+                // Behind the label, as the importer reads it best; on the lines after the
+                // label when that changes what the text is (`Justification: ```` is not a
+                // code fence).
+                let level = ads
+                    .priority
+                    .level
+                    .map(|l| format!("**Priority: {}**", l.display_name()))
+                    .unwrap_or_default();
+                // The label is part of the text the importer reads (`Justification: ```` is
+                // a paragraph, not a fence), so the text is escaped with it.
+                let behind = escape_prose(&format!("{JUSTIFICATION_LABEL} {j}"));
+                let after = format!("{JUSTIFICATION_LABEL}\n{}", escape_prose(j));
+                let fits = |text: &String| {
+                    let body = [level.as_str(), text].join("\n\n");
+                    super::stays_in_section(&body)
+                        && super::import::priority_reads_back(&body, ads.priority.level, j)
+                };
+                push(if fits(&behind) { behind } else { after });
             }
         }
         Section::Validation => push(numbered(&ads.validation)),
@@ -199,7 +206,15 @@ fn section_body(ads: &Ads, section: Section) -> String {
 pub(crate) fn bullets(items: &[String]) -> String {
     items
         .iter()
-        .map(|i| item("- ", i))
+        .map(|i| {
+            // `- ---` would be a thematic break.
+            let dash = item("- ", i);
+            if super::is_break(dash.lines().next().unwrap_or_default()) {
+                item("* ", i)
+            } else {
+                dash
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
