@@ -60,27 +60,34 @@ impl Kind {
 fn clean_heading(h: &str) -> String {
     let s = strip_emphasis(h);
     let mut s = s.trim();
-    let digits = s
-        .bytes()
-        .take_while(|b| b.is_ascii_digit() || *b == b'.')
-        .count();
-    if digits > 0 && s.as_bytes()[0].is_ascii_digit() {
-        let rest = s[digits..].trim_start_matches([')', ':']);
-        if rest.starts_with(char::is_whitespace) || rest.is_empty() {
-            s = rest.trim_start();
-        }
-    } else {
-        let roman = s
+    // Every numbering at the start (`1. 2. Goal`), in one pass.
+    loop {
+        let before = s.len();
+        let digits = s
             .bytes()
-            .take_while(|b| matches!(b, b'I' | b'V' | b'X' | b'L'))
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
             .count();
-        if roman > 0 {
-            let rest = &s[roman..];
-            if let Some(r) = rest.strip_prefix(['.', ')']) {
-                if r.starts_with(char::is_whitespace) {
-                    s = r.trim_start();
+        if digits > 0 && s.as_bytes()[0].is_ascii_digit() {
+            let rest = s[digits..].trim_start_matches([')', ':']);
+            if rest.starts_with(char::is_whitespace) || rest.is_empty() {
+                s = rest.trim_start();
+            }
+        } else {
+            let roman = s
+                .bytes()
+                .take_while(|b| matches!(b, b'I' | b'V' | b'X' | b'L'))
+                .count();
+            if roman > 0 {
+                let rest = &s[roman..];
+                if let Some(r) = rest.strip_prefix(['.', ')']) {
+                    if r.starts_with(char::is_whitespace) {
+                        s = r.trim_start();
+                    }
                 }
             }
+        }
+        if s.len() == before {
+            break;
         }
     }
     strip_emphasis(s.trim_end().trim_end_matches(':'))
@@ -445,17 +452,18 @@ fn normal_form(ads: &mut Ads) {
 /// without the punctuation that reading trims.
 fn normal_technique_name(name: &str) -> String {
     let mut t = one_line(name);
-    loop {
+    for _ in 0..NORMAL_ROUNDS {
         let next = techniques_in(&format!("T1059 - {t}"))
             .into_iter()
             .next()
             .map(|x| one_line(&x.name))
             .unwrap_or_default();
         if next == t || next.len() >= t.len() {
-            return t;
+            break;
         }
         t = next;
     }
+    t
 }
 
 struct Heading {
@@ -496,19 +504,24 @@ fn atx_headings(doc: &Doc<'_>) -> Vec<Heading> {
 /// The normal form of a heading: without numbering, emphasis and a trailing colon
 /// ([`clean_heading`]), on one line ([`one_line`]), and read the same when written as a
 /// heading again (`## Notes #` is `Notes`). Cleaning is repeated until nothing changes
-/// (`1. 2. Notes` is `Notes`); each round shortens the text or leaves it alone.
+/// (`1. 2. Notes` is `Notes`), at most [`NORMAL_ROUNDS`] times so that it stays linear (a
+/// heading that needs more is settled by [`settle`]).
 fn normal_heading(raw: &str) -> String {
     let mut t = raw.to_owned();
-    loop {
+    for _ in 0..NORMAL_ROUNDS {
         let cleaned = one_line(&clean_heading(&t));
         let line = format!("## {cleaned}");
         let next = heading(&line).map_or_else(String::new, |(_, h)| h.to_owned());
         if next == t {
-            return t;
+            break;
         }
         t = next;
     }
+    t
 }
+
+/// How many times a normal form is applied again to its own result, at most.
+const NORMAL_ROUNDS: usize = 16;
 
 /// Lines that are only bold text naming a section (`**Goal**`, `**2. Response:**`), as
 /// level-7 headings: for reports written without Markdown headings.
@@ -913,10 +926,10 @@ fn techniques_in(value: &str) -> Vec<TechniqueRef> {
             .trim_start_matches(['-', '–', '—', ':', ')', ' '])
             .trim_end_matches([',', ';', '(', ' '])
             .trim();
-        let s = s
-            .strip_prefix('(')
-            .and_then(|x| x.strip_suffix(')'))
-            .unwrap_or(s);
+        let mut s = s;
+        while let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            s = inner.trim();
+        }
         strip_emphasis(s.trim_matches(['"', '\'']))
     };
     let mut out = Vec::new();
