@@ -171,24 +171,24 @@ fn section_body(ads: &Ads, section: Section) -> String {
         }
         Section::FalsePositives => push(bullets(&ads.false_positives)),
         Section::Priority => {
-            if let Some(l) = ads.priority.level {
-                push(format!("**Priority: {}**", l.display_name()));
+            let level = ads
+                .priority
+                .level
+                .map(|l| format!("**Priority: {}**", l.display_name()));
+            if let Some(l) = &level {
+                push(l.clone());
             }
             if let Some(j) = ads.priority.justification.as_deref() {
-                // Behind the label, as the importer reads it best; on the lines after the
-                // label when that changes what the text is (`Justification: ```` is not a
-                // code fence).
-                let level = ads
-                    .priority
-                    .level
-                    .map(|l| format!("**Priority: {}**", l.display_name()))
-                    .unwrap_or_default();
-                // The label is part of the text the importer reads (`Justification: ```` is
-                // a paragraph, not a fence), so the text is escaped with it.
+                // Behind the label when that reads back, else on the lines after it. The
+                // label is part of the text the importer reads (`Justification: ```` is a
+                // paragraph, not a code fence), so the text is escaped with it.
                 let behind = escape_prose(&format!("{JUSTIFICATION_LABEL} {j}"));
                 let after = format!("{JUSTIFICATION_LABEL}\n{}", escape_prose(j));
                 let fits = |text: &String| {
-                    let body = [level.as_str(), text].join("\n\n");
+                    let body = match &level {
+                        Some(l) => format!("{l}\n\n{text}"),
+                        None => text.clone(),
+                    };
                     super::stays_in_section(&body)
                         && super::import::priority_reads_back(&body, ads.priority.level, j)
                 };
