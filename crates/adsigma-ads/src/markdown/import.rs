@@ -300,7 +300,8 @@ fn settle(mut ads: Ads, diags: &mut Vec<Diagnostic>) -> Ads {
     if !dropped.is_empty() {
         diags.push(Diagnostic::new(
             codes::REPORT_TEXT_DROPPED,
-            Span::default(),
+            // The parts come from all over the report: the note is at its start.
+            Span::new(FileId(0), Position::new(0, 1, 1), Position::new(0, 1, 1)),
             format!(
                 "the report's {} read differently each time the report is written and read \
                  again, and were left out",
