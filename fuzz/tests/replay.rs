@@ -67,47 +67,61 @@ fn bytes_and_arbitrary_decode_alike() {
     }
 }
 
-/// Known bug (adsigma-ads importer): code fences. A list item that opens with a fence never
-/// closes it, so the rest of the report is swallowed into the item; a fence left open in a
-/// section is closed at the next heading on import but rendered open, so the rest of the
-/// rendered report is swallowed on the way back. Either way render -> import is not the
-/// identity (the `ads_import` target checks the round trip once this and the other
-/// `known_bug_ads_*` round-trip bugs are fixed).
-/// Found by the fuzzer: `regressions/ads_import/unclosed_fence_in_goal.md`.
+/// Code fences: a list item that opens with a fence ends, fence and all, at the first line
+/// indented less than its text, and a fence left open at the end of a section's prose is
+/// closed on import, so it cannot swallow the rest of the rendered report. Import and render
+/// agree on fences (the block parser decides for both). Found by the fuzzer:
+/// `regressions/ads_import/unclosed_fence_in_goal.md`.
 #[test]
-#[ignore = "known bug: code fences swallow the rest of a report"]
-fn known_bug_ads_code_fences() {
+fn ads_code_fences_end_with_their_item_or_section() {
     let report =
         "## Validation (Adversary Emulation)\n1. ```\n   x\n   ```\n2. y\n\n## Response\n1. z\n";
     let (ads, _) = adsigma_ads::import_markdown(report);
     assert_eq!(ads.validation, ["```\nx\n```", "y"]);
     assert_eq!(ads.response, ["z"]);
+    let (ads, _) = adsigma_ads::import_markdown("## Goal\n```sh\nx\n\n## Response\n- y\n");
+    assert_eq!(
+        ads.goal.as_deref(),
+        Some("```sh\nx\n\n## Response\n- y\n```")
+    );
+    let (ads, _) = adsigma_ads::import_markdown("## Response\n- ```\n  x\n- y\n## Goal\nz\n");
+    assert_eq!(ads.response, ["```\nx", "y"]);
+    assert_eq!(ads.goal.as_deref(), Some("z"));
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("regressions/ads_import/unclosed_fence_in_goal.md");
     let found = std::fs::read(path).unwrap();
     for text in [report.as_bytes(), &found] {
-        let (ads, _) = adsigma_ads::import_markdown(std::str::from_utf8(text).unwrap());
-        let md = adsigma_ads::render_markdown(&ads, &adsigma_ads::RuleInfo::default());
-        assert_eq!(adsigma_ads::import_markdown(&md).0, ads);
+        assert_round_trip(std::str::from_utf8(text).unwrap());
     }
 }
 
-/// Known bug (adsigma-ads importer): a heading, the title or a list item keeps whitespace that
-/// rendering changes (two spaces, a carriage return inside the line, a leading space), so
-/// render -> import changes the model. Found by the fuzzer: `regressions/ads_import/
-/// bare_carriage_return_in_heading.md`, `double_space_in_heading.md` and
+/// `import(render(import(text))) == import(text)`.
+fn assert_round_trip(text: &str) {
+    let (ads, _) = adsigma_ads::import_markdown(text);
+    let md = adsigma_ads::render_markdown(&ads, &adsigma_ads::RuleInfo::default());
+    assert_eq!(adsigma_ads::import_markdown(&md).0, ads, "{text:?}\n{md}");
+}
+
+/// Whitespace: headings and the title are imported on one line (a run of whitespace, a bare
+/// carriage return or a vertical tab is one space) and list items without leading
+/// whitespace, the form the report writes them in. Found by the fuzzer:
+/// `regressions/ads_import/bare_carriage_return_in_heading.md`, `double_space_in_heading.md`,
 /// `double_space_in_title.md`, `leading_space_in_item.md` and `vertical_tab_in_heading.md`.
 #[test]
-#[ignore = "known bug: whitespace in headings and items does not survive render -> import"]
-fn known_bug_ads_whitespace() {
+fn ads_whitespace_is_imported_as_rendered() {
+    let (ads, _) = adsigma_ads::import_markdown("# ADS: Watch a **  b**\n\n## Goal\nx\n");
+    assert_eq!(ads.title.as_deref(), Some("Watch a b"));
+    let (ads, _) =
+        adsigma_ads::import_markdown("# Report\n\n## Notes \x0b and\tmore\n## Goal\nx\n");
+    assert_eq!(ads.extra.get("Notes and more"), Some(""));
+    let (ads, _) = adsigma_ads::import_markdown("## False Positives\n\n  one\n\n- two\n");
+    assert_eq!(ads.false_positives, ["one", "two"]);
     for report in [
         "# ADS: Watch a **  b**\n\n## Goal\nx\n",
         "# Report\n\n## Notes  and more\nx\n",
         "# Report\r\n\n# \r#Goal\r#\r\n\r\n# False Positives\r\n- one\r\n",
     ] {
-        let (ads, _) = adsigma_ads::import_markdown(report);
-        let md = adsigma_ads::render_markdown(&ads, &adsigma_ads::RuleInfo::default());
-        assert_eq!(adsigma_ads::import_markdown(&md).0, ads, "{report:?}");
+        assert_round_trip(report);
     }
 }
 
@@ -124,32 +138,32 @@ fn ads_justification_label_next_to_a_multibyte_char() {
     }
 }
 
-/// Known bug (adsigma-ads importer): a line that the first import keeps as text (here after
-/// an unclosed `](`) is read as a heading once the model is rendered, so render -> import
-/// changes the model.
+/// A line that the first import keeps as text (here after an unclosed `](`) and a heading
+/// inside a section's prose stay text once the model is rendered: prose headings are
+/// written one space in, and the importer takes only unindented headings for sections.
 /// Found by the fuzzer: `regressions/ads_import/heading_after_unclosed_link.md`.
 #[test]
-#[ignore = "known bug: render -> import changes some imported models once"]
-fn known_bug_ads_roundtrip() {
+fn ads_prose_headings_stay_in_their_section() {
+    let (ads, _) = adsigma_ads::import_markdown("# Goal\nx\n## Response\ny\n# Response\n- z\n");
+    assert_eq!(ads.goal.as_deref(), Some("x\n## Response\ny"));
+    let md = adsigma_ads::render_markdown(&ads, &adsigma_ads::RuleInfo::default());
+    assert!(md.contains("\n ## Response\n"), "{md}");
+    assert_round_trip("# Goal\nx\n## Response\ny\n# Response\n- z\n");
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("regressions/ads_import/heading_after_unclosed_link.md");
-    let text = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
-    let (ads, _) = adsigma_ads::import_markdown(&text);
-    let md = adsigma_ads::render_markdown(&ads, &adsigma_ads::RuleInfo::default());
-    assert_eq!(adsigma_ads::import_markdown(&md).0, ads);
+    assert_round_trip(&String::from_utf8(std::fs::read(path).unwrap()).unwrap());
 }
 
-/// Known bug (adsigma-ads `skeleton_yaml`): an extra section's heading becomes an implicit
-/// YAML key, which YAML limits to 1024 characters; a longer heading gives a skeleton that
-/// does not parse (`Y101`). `adsigma_fuzz::ads::check_ads_import` tolerates that until this
-/// passes. Found by the fuzzer: `regressions/ads_import/skeleton_key_over_1024_chars.md`.
+/// An extra section's heading over YAML's 1024-character limit for implicit keys is written
+/// to the skeleton as an explicit `? ` key, which the rule parser reads. Found by the fuzzer:
+/// `regressions/ads_import/skeleton_key_over_1024_chars.md`.
 #[test]
-#[ignore = "known bug: a heading over 1024 characters breaks the skeleton's YAML"]
-fn known_bug_ads_skeleton_long_heading() {
+fn ads_skeleton_takes_long_headings() {
     let report = format!("# Report\n\n## Goal\nx\n\n## {}\ntext\n", "N".repeat(1100));
     let (ads, _) = adsigma_ads::import_markdown(&report);
     assert_eq!(ads.extra.iter().count(), 1);
     let skeleton = adsigma_ads::skeleton_yaml(&ads);
+    assert!(skeleton.contains("\n    ? \"NNN"), "{skeleton}");
     let parsed = adsigma_syntax::parse_str(
         &skeleton,
         adsigma_syntax::FileId(0),

@@ -11,7 +11,8 @@
 //! - renders it as the Markdown report of the ADS framework ([`render_markdown`]) or as JSON
 //!   ([`render_json`]);
 //! - imports a Markdown ADS report ([`import_markdown`]) and writes a rule skeleton from it
-//!   ([`skeleton_yaml`]); model -> Markdown -> model is the identity;
+//!   ([`skeleton_yaml`]); model -> Markdown -> model is the identity, for the models the
+//!   importer returns too (see below);
 //! - summarises the ATT&CK coverage of a pack ([`coverage`]) as a table or an ATT&CK Navigator
 //!   layer;
 //! - gives the JSON Schema of the `ads:` block ([`ads_json_schema`]).
@@ -34,12 +35,38 @@
 //! assert!(check_rule(rule).is_empty());
 //! ```
 //!
+//! # Imported reports read back the same
+//!
+//! For any text, `import_markdown(&render_markdown(&ads, &RuleInfo::default())).0 == ads`
+//! where `ads = import_markdown(text).0`: the importer returns models in a normal form that
+//! the renderer writes back to the same model.
+//!
+//! - The title, section headings (so the keys of [`Ads::extra`]) and technique names are on
+//!   one line: a run of whitespace (tabs, bare carriage returns, vertical tabs, Unicode
+//!   spaces) is one space, none at the ends; headings also without numbering (`1.`, `IV.`),
+//!   emphasis, a trailing colon and closing `#`s.
+//! - Prose (the goal, the summary, the technical context, the justification, the text of an
+//!   extra section) has its blocks separated by one blank line (none where they were
+//!   adjacent), no thematic breaks, its headings unindented, and fenced code left open at its
+//!   end closed. The renderer writes a heading inside prose one space in, and the importer
+//!   takes only unindented headings as sections, so the heading stays in its text.
+//! - List items have no leading whitespace, and none is empty. A fence opened in an item
+//!   ends with the item (a line indented less than its text); import and render agree on
+//!   fences because one block parser decides for both.
+//! - The justification is normalised with the `Justification:` label it was written behind,
+//!   and written behind it again when that reads back to it, else on the lines after it.
+//!
+//! A model that still changes when rendered and read again (heuristics of the importer can
+//! read a rendering differently from the text it came from) is rendered and read again until
+//! it does not, a few rounds at most; a part that keeps changing is left out with a `D153`
+//! note. The fuzz target `ads_import` and a property test check that no part is left out.
+//!
 //! # Untrusted input
 //!
 //! Rules and reports are untrusted. Reading, checking, rendering and importing never panic;
 //! the Markdown importer is line-based and linear in the size of the report (no recursion
-//! deeper than the fixed structure of a report). The only `expect` is on the embedded ATT&CK
-//! data, which a test parses.
+//! deeper than the fixed structure of a report; the normal forms above are applied a bounded
+//! number of times). The only `expect` is on the embedded ATT&CK data, which a test parses.
 //!
 //! # Crate features
 //!

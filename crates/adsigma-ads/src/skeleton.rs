@@ -220,7 +220,14 @@ pub fn skeleton_yaml(ads: &Ads) -> String {
     if !ads.extra.is_empty() {
         out.push_str("  extra:\n");
         for (heading, text) in ads.extra.iter() {
-            let _ = write!(out, "    {}: ", quote(heading));
+            let key = quote(heading);
+            if key.chars().count() <= MAX_IMPLICIT_KEY {
+                let _ = write!(out, "    {key}: ");
+            } else {
+                // YAML allows an implicit key of at most 1024 characters: write a longer one
+                // as an explicit (`? `) key.
+                let _ = write!(out, "    ? {key}\n    : ");
+            }
             scalar(&mut out, text, 2);
         }
     }
@@ -229,6 +236,10 @@ pub fn skeleton_yaml(ads: &Ads) -> String {
     }
     out
 }
+
+/// The longest implicit mapping key written, in characters with its quotes and the `: `
+/// after it (YAML's limit is 1024).
+const MAX_IMPLICIT_KEY: usize = 1000;
 
 /// Writes a YAML list under `key` at `indent` levels (nothing for an empty list).
 fn list<'a>(out: &mut String, key: &str, items: impl Iterator<Item = &'a str>, indent: usize) {

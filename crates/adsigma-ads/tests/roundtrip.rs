@@ -492,3 +492,32 @@ fn unknown_sections_before_the_first_known_one_are_kept() {
     assert_eq!(ads.response, ["R"]);
     assert!(ads.extra.is_empty());
 }
+
+/// Hostile shapes for the normal forms, which repeat until nothing changes: a heading of
+/// many numberings, a technique name in many parentheses, prose whose breaks and fences
+/// change how it parses. Each imports to a model that reads back the same.
+#[test]
+fn imported_hostile_shapes_read_back_the_same() {
+    let reports = [
+        format!(
+            "# Report\n\n## {}Notes\nx\n## Goal\ny\n",
+            "1. ".repeat(20_000)
+        ),
+        format!(
+            "## Categorization\n- MITRE ATT&CK Mapping: T1609 - {}x{}\n",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        ),
+        "## Goal\n1. \n---\n   ```\n---\n## Priority\nJustification:```\n###\n".repeat(2_000),
+        format!("## Priority\n{}", "- **Priority: High**\n".repeat(10_000)),
+    ];
+    for text in &reports {
+        let (ads, diags) = import_markdown(text);
+        assert!(
+            !diags.iter().any(|d| d.message.contains("read differently")),
+            "{diags:?}"
+        );
+        let md = render_markdown(&ads, &RuleInfo::default());
+        assert_eq!(import_markdown(&md).0, ads);
+    }
+}

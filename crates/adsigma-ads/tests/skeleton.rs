@@ -191,3 +191,25 @@ proptest::proptest! {
         proptest::prop_assert_eq!(normalised(back), normalised(want), "{}", yaml);
     }
 }
+
+/// YAML limits an implicit key to 1024 characters: an extra section's heading longer than
+/// that (found by fuzzing) is written as an explicit `? ` key, which the rule parser reads
+/// back to the same heading; shorter ones stay implicit.
+#[test]
+fn long_extra_headings_are_explicit_keys() {
+    for n in [990, 996, 1000, 1024, 1100, 5000] {
+        let heading = "N".repeat(n);
+        let mut ads = Ads {
+            goal: Some("Detect a shell in a pod.".into()),
+            ..Ads::default()
+        };
+        ads.extra.push(heading.clone(), "text".into());
+        ads.extra.push("Owners".into(), "a\nb".into());
+        let yaml = skeleton_yaml(&ads);
+        assert_eq!(yaml.contains("    ? \""), n + 2 > 1000, "{n}");
+        let rule = completed(&yaml, "{product: kubernetes, service: audit}");
+        let (back, diags) = Ads::from_rule(&rule);
+        assert!(diags.is_empty(), "{n}: {diags:#?}");
+        assert_eq!(back.extra, ads.extra, "{n}");
+    }
+}

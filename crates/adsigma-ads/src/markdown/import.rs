@@ -1,10 +1,14 @@
 //! A Markdown ADS report -> [`Ads`].
 
+use super::render::render_markdown;
 use super::render::{EMULATION_HEADING, JUSTIFICATION_LABEL};
-use super::{Block, dedent, heading, indent_of, is_break, join_trimmed, list_marker, parse_blocks};
+use super::{
+    Block, dedent, heading, indent_of, is_break, join_trimmed, list_marker, normal_prose, one_line,
+    parse_blocks,
+};
 use crate::attack::{PLATFORMS, TacticLookup, catalogue, normalize_technique_id, tactic_key};
 use crate::codes;
-use crate::model::{Ads, Level, Section, TechniqueRef};
+use crate::model::{Ads, Level, RuleInfo, Section, TechniqueRef};
 use crate::text::{
     ends_with_colon, is_closing_remark, is_placeholder, is_placeholder_exact, split_last_sentence,
     strip_emphasis,
@@ -56,27 +60,34 @@ impl Kind {
 fn clean_heading(h: &str) -> String {
     let s = strip_emphasis(h);
     let mut s = s.trim();
-    let digits = s
-        .bytes()
-        .take_while(|b| b.is_ascii_digit() || *b == b'.')
-        .count();
-    if digits > 0 && s.as_bytes()[0].is_ascii_digit() {
-        let rest = s[digits..].trim_start_matches([')', ':']);
-        if rest.starts_with(char::is_whitespace) || rest.is_empty() {
-            s = rest.trim_start();
-        }
-    } else {
-        let roman = s
+    // Every numbering at the start (`1. 2. Goal`), in one pass.
+    loop {
+        let before = s.len();
+        let digits = s
             .bytes()
-            .take_while(|b| matches!(b, b'I' | b'V' | b'X' | b'L'))
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
             .count();
-        if roman > 0 {
-            let rest = &s[roman..];
-            if let Some(r) = rest.strip_prefix(['.', ')']) {
-                if r.starts_with(char::is_whitespace) {
-                    s = r.trim_start();
+        if digits > 0 && s.as_bytes()[0].is_ascii_digit() {
+            let rest = s[digits..].trim_start_matches([')', ':']);
+            if rest.starts_with(char::is_whitespace) || rest.is_empty() {
+                s = rest.trim_start();
+            }
+        } else {
+            let roman = s
+                .bytes()
+                .take_while(|b| matches!(b, b'I' | b'V' | b'X' | b'L'))
+                .count();
+            if roman > 0 {
+                let rest = &s[roman..];
+                if let Some(r) = rest.strip_prefix(['.', ')']) {
+                    if r.starts_with(char::is_whitespace) {
+                        s = r.trim_start();
+                    }
                 }
             }
+        }
+        if s.len() == before {
+            break;
         }
     }
     strip_emphasis(s.trim_end().trim_end_matches(':'))
@@ -232,6 +243,147 @@ struct Importer {
 /// assert!(diagnostics.iter().any(|d| d.code.code == "D151" && d.message.contains("validation steps")));
 /// ```
 pub fn import_markdown(text: &str) -> (Ads, Vec<Diagnostic>) {
+    let (ads, mut diags) = import_once(text);
+    let ads = settle(ads, &mut diags);
+    (ads, diags)
+}
+
+/// How many times [`settle`] renders and reads a model again before it gives up on the
+/// parts that still change.
+const SETTLE_ROUNDS: usize = 4;
+
+/// Reads the report of a model again.
+fn reread(ads: &Ads) -> Ads {
+    import_once(&render_markdown(ads, &RuleInfo::default())).0
+}
+
+/// The model's normal form: one that reads back the same from its own report. The importer
+/// writes most models so already (see [`normal_form`]); for the rest, the report is rendered
+/// and read again until it no longer changes, and a part that keeps changing after
+/// [`SETTLE_ROUNDS`] rounds is left out with a `D153` note. The empty model settles, so this
+/// always ends, after at most `SETTLE_ROUNDS` plus one round per part.
+fn settle(mut ads: Ads, diags: &mut Vec<Diagnostic>) -> Ads {
+    for _ in 0..SETTLE_ROUNDS {
+        let back = reread(&ads);
+        if back == ads {
+            return ads;
+        }
+        ads = back;
+    }
+    let mut dropped: Vec<&'static str> = Vec::new();
+    let mut rounds = 0;
+    loop {
+        let back = reread(&ads);
+        let changed = changed_parts(&ads, &back);
+        if changed.is_empty() {
+            break;
+        }
+        rounds += 1;
+        if rounds > PARTS.len() {
+            // Clearing parts does not help (a cleared part comes back): keep nothing.
+            let empty = Ads::default();
+            for part in changed_parts(&ads, &empty) {
+                if !dropped.contains(&part) {
+                    dropped.push(part);
+                }
+            }
+            ads = empty;
+            break;
+        }
+        for part in changed {
+            clear_part(&mut ads, part);
+            if !dropped.contains(&part) {
+                dropped.push(part);
+            }
+        }
+    }
+    if !dropped.is_empty() {
+        diags.push(Diagnostic::new(
+            codes::REPORT_TEXT_DROPPED,
+            // The parts come from all over the report: the note is at its start.
+            Span::new(FileId(0), Position::new(0, 1, 1), Position::new(0, 1, 1)),
+            format!(
+                "the report's {} read differently each time the report is written and read \
+                 again, and were left out",
+                dropped.join(", ")
+            ),
+        ));
+    }
+    ads
+}
+
+/// The parts of the model, by the name of their field.
+const PARTS: [&str; 16] = [
+    "title",
+    "goal",
+    "categorization",
+    "strategy_abstract",
+    "technical_context",
+    "emulation",
+    "blind_spots",
+    "assumptions",
+    "false_positives",
+    "validation",
+    "priority",
+    "response",
+    "resources",
+    "environments",
+    "tooling",
+    "extra",
+];
+
+/// The parts in which two models differ.
+fn changed_parts(a: &Ads, b: &Ads) -> Vec<&'static str> {
+    PARTS
+        .into_iter()
+        .filter(|&part| !same_part(a, b, part))
+        .collect()
+}
+
+fn same_part(a: &Ads, b: &Ads, part: &str) -> bool {
+    match part {
+        "title" => a.title == b.title,
+        "goal" => a.goal == b.goal,
+        "categorization" => a.categorization == b.categorization,
+        "strategy_abstract" => a.strategy_abstract == b.strategy_abstract,
+        "technical_context" => a.technical_context == b.technical_context,
+        "emulation" => a.emulation == b.emulation,
+        "blind_spots" => a.blind_spots == b.blind_spots,
+        "assumptions" => a.assumptions == b.assumptions,
+        "false_positives" => a.false_positives == b.false_positives,
+        "validation" => a.validation == b.validation,
+        "priority" => a.priority == b.priority,
+        "response" => a.response == b.response,
+        "resources" => a.resources == b.resources,
+        "environments" => a.environments == b.environments,
+        "tooling" => a.tooling == b.tooling,
+        _ => a.extra == b.extra,
+    }
+}
+
+fn clear_part(ads: &mut Ads, part: &str) {
+    match part {
+        "title" => ads.title = None,
+        "goal" => ads.goal = None,
+        "categorization" => ads.categorization = Default::default(),
+        "strategy_abstract" => ads.strategy_abstract = Default::default(),
+        "technical_context" => ads.technical_context = None,
+        "emulation" => ads.emulation.clear(),
+        "blind_spots" => ads.blind_spots.clear(),
+        "assumptions" => ads.assumptions.clear(),
+        "false_positives" => ads.false_positives.clear(),
+        "validation" => ads.validation.clear(),
+        "priority" => ads.priority = Default::default(),
+        "response" => ads.response.clear(),
+        "resources" => ads.resources.clear(),
+        "environments" => ads.environments.clear(),
+        "tooling" => ads.tooling.clear(),
+        _ => ads.extra = Default::default(),
+    }
+}
+
+/// The model as the report gives it, before [`settle`].
+fn import_once(text: &str) -> (Ads, Vec<Diagnostic>) {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = Vec::new();
     let mut starts = Vec::new();
@@ -247,7 +399,72 @@ pub fn import_markdown(text: &str) -> (Ads, Vec<Diagnostic>) {
         diags: Vec::new(),
     };
     imp.run(&doc);
+    normal_form(&mut imp.ads);
     (imp.ads, imp.diags)
+}
+
+/// Writes an imported model in the form its report reads back as: the title and technique
+/// names on one line, prose in [`normal_prose`] form, list items without leading whitespace
+/// (empty ones left out).
+fn normal_form(ads: &mut Ads) {
+    if let Some(t) = &mut ads.title {
+        *t = one_line(t);
+    }
+    for t in &mut ads.categorization.techniques {
+        t.name = normal_technique_name(&t.name);
+    }
+    for p in [
+        &mut ads.goal,
+        &mut ads.strategy_abstract.summary,
+        &mut ads.technical_context,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        *p = normal_prose(p);
+    }
+    for items in [
+        &mut ads.strategy_abstract.data_sources,
+        &mut ads.strategy_abstract.patterns,
+        &mut ads.emulation,
+        &mut ads.blind_spots,
+        &mut ads.assumptions,
+        &mut ads.false_positives,
+        &mut ads.validation,
+        &mut ads.response,
+        &mut ads.resources,
+        &mut ads.environments,
+        &mut ads.tooling,
+    ] {
+        for item in items.iter_mut() {
+            let t = item.trim_start();
+            if t.len() < item.len() {
+                *item = t.to_owned();
+            }
+        }
+        items.retain(|i| !i.is_empty());
+    }
+    for (_, text) in &mut ads.extra.0 {
+        *text = normal_prose(text);
+    }
+}
+
+/// A technique's name as [`techniques_in`] reads it back after `T1234 - `: on one line and
+/// without the punctuation that reading trims.
+fn normal_technique_name(name: &str) -> String {
+    let mut t = one_line(name);
+    for _ in 0..NORMAL_ROUNDS {
+        let next = techniques_in(&format!("T1059 - {t}"))
+            .into_iter()
+            .next()
+            .map(|x| one_line(&x.name))
+            .unwrap_or_default();
+        if next == t || next.len() >= t.len() {
+            break;
+        }
+        t = next;
+    }
+    t
 }
 
 struct Heading {
@@ -260,39 +477,52 @@ struct Heading {
     kind: Option<Kind>,
 }
 
-/// ATX headings at the start of a line, outside fenced code.
+/// ATX headings at the start of a line that the block parser sees at the top level: outside
+/// fenced code (by the same rules as [`parse_blocks`], so that import and render agree on
+/// fences) and outside list items.
 fn atx_headings(doc: &Doc<'_>) -> Vec<Heading> {
     let mut headings = Vec::new();
-    let mut fence: Option<char> = None;
-    for (i, line) in doc.lines.iter().enumerate() {
-        let t = line.trim_start();
-        if let Some(f) = fence {
-            if t.starts_with(f) && t.chars().take_while(|&c| c == f).count() >= 3 {
-                fence = None;
-            }
+    for b in parse_blocks(&doc.lines) {
+        let Block::Heading { level, text, line } = b else {
+            continue;
+        };
+        if indent_of(doc.lines[line]) > 0 {
             continue;
         }
-        if (t.starts_with("```") || t.starts_with("~~~")) && indent_of(line) <= 3 {
-            fence = t.chars().next();
-            continue;
-        }
-        if indent_of(line) > 0 {
-            continue;
-        }
-        if let Some((level, h)) = heading(line) {
-            let text = clean_heading(h);
-            let kind = classify(&text);
-            headings.push(Heading {
-                line: i,
-                level,
-                raw: h.to_owned(),
-                text,
-                kind,
-            });
-        }
+        let cleaned = normal_heading(&text);
+        let kind = classify(&cleaned);
+        headings.push(Heading {
+            line,
+            level,
+            raw: text,
+            text: cleaned,
+            kind,
+        });
     }
     headings
 }
+
+/// The normal form of a heading: without numbering, emphasis and a trailing colon
+/// ([`clean_heading`]), on one line ([`one_line`]), and read the same when written as a
+/// heading again (`## Notes #` is `Notes`). Cleaning is repeated until nothing changes
+/// (`1. 2. Notes` is `Notes`), at most [`NORMAL_ROUNDS`] times so that it stays linear (a
+/// heading that needs more is settled by [`settle`]).
+fn normal_heading(raw: &str) -> String {
+    let mut t = raw.to_owned();
+    for _ in 0..NORMAL_ROUNDS {
+        let cleaned = one_line(&clean_heading(&t));
+        let line = format!("## {cleaned}");
+        let next = heading(&line).map_or_else(String::new, |(_, h)| h.to_owned());
+        if next == t {
+            break;
+        }
+        t = next;
+    }
+    t
+}
+
+/// How many times a normal form is applied again to its own result, at most.
+const NORMAL_ROUNDS: usize = 16;
 
 /// Lines that are only bold text naming a section (`**Goal**`, `**2. Response:**`), as
 /// level-7 headings: for reports written without Markdown headings.
@@ -310,7 +540,7 @@ fn bold_headings(doc: &Doc<'_>) -> Vec<Heading> {
         if inner.contains("**") || inner.trim().is_empty() {
             continue;
         }
-        let text = clean_heading(inner);
+        let text = normal_heading(inner);
         if let Some(kind) = classify(&text) {
             out.push(Heading {
                 line: i,
@@ -369,7 +599,7 @@ impl Importer {
             })
             .map(|h| h.line);
         if let Some(t) = title.and_then(|t| headings.iter().find(|h| h.line == t)) {
-            self.ads.title = title_from_heading(&t.raw);
+            self.ads.title = title_from_heading(&t.raw).map(|t| one_line(&t));
         }
         let boundaries: Vec<&Heading> = headings
             .iter()
@@ -498,7 +728,7 @@ impl Importer {
             match key_value(line) {
                 Some((k, v)) if k.eq_ignore_ascii_case("title") => {
                     if !v.is_empty() {
-                        self.ads.title = Some(v.to_owned());
+                        self.ads.title = Some(one_line(v));
                     }
                 }
                 Some((k, _))
@@ -697,10 +927,10 @@ fn techniques_in(value: &str) -> Vec<TechniqueRef> {
             .trim_start_matches(['-', '–', '—', ':', ')', ' '])
             .trim_end_matches([',', ';', '(', ' '])
             .trim();
-        let s = s
-            .strip_prefix('(')
-            .and_then(|x| x.strip_suffix(')'))
-            .unwrap_or(s);
+        let mut s = s;
+        while let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
+            s = inner.trim();
+        }
         strip_emphasis(s.trim_matches(['"', '\'']))
     };
     let mut out = Vec::new();
@@ -741,11 +971,13 @@ fn tactic_shortname(t: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    Some(match catalogue().tactic_lookup(t) {
+    let key = match catalogue().tactic_lookup(t) {
         TacticLookup::Current(x) => x.shortname.clone(),
         TacticLookup::Renamed(r) => r.shortname.to_owned(),
         TacticLookup::Unknown => tactic_key(t),
-    })
+    };
+    // Punctuation alone has no key.
+    (!key.is_empty()).then_some(key)
 }
 
 /// A platform as a report writes it: ATT&CK's spelling when it is one (also "PRE
@@ -1094,6 +1326,13 @@ fn blind_spots_and_assumptions(ads: &mut Ads, body: &[&str], fixed: Option<Targe
             }
             Block::List { items, .. } => {
                 for item in items {
+                    // A label over a nested list (`- **Blind Spots:**` and items under it, as
+                    // the report writes them): the items, whatever labels they start with.
+                    let (first, nested) = item.split_once('\n').unwrap_or((item, ""));
+                    if let Some((t, _)) = label_target(first).filter(|(_, r)| r.is_empty()) {
+                        labelled(ads, t, nested.to_owned());
+                        continue;
+                    }
                     if label_target(item).is_none() {
                         push(ads, current, item.clone());
                         continue;
@@ -1121,7 +1360,7 @@ fn blind_spots_and_assumptions(ads: &mut Ads, body: &[&str], fixed: Option<Targe
 }
 
 /// `**Priority: High**`, `**Severity:** High`, `Priority Level: High`, or `**High**` alone.
-fn level_line(line: &str) -> Option<(Level, String)> {
+pub(super) fn level_line(line: &str) -> Option<(Level, String)> {
     let mut t = line.trim();
     if let Some((_, offset, _)) = list_marker(t) {
         t = dedent(t, offset);
@@ -1176,10 +1415,20 @@ fn priority(ads: &mut Ads, body: &[&str]) {
             format!("{leftover}\n\n{j}")
         };
     }
-    let j = strip_justification_label(&j);
+    // The normal form of the text as written, label and all: the label can change what
+    // the first line is (`Justification: - x` is a paragraph).
+    let j = strip_justification_label(&normal_prose(&j));
     if !j.is_empty() && !is_placeholder(&j) {
         append_prose(&mut ads.priority.justification, Some(j));
     }
+}
+
+/// True when a Priority section `body` reads back to `level` and the justification `j`.
+pub(super) fn priority_reads_back(body: &str, level: Option<Level>, j: &str) -> bool {
+    let mut ads = Ads::default();
+    let lines = super::lines_of(body);
+    priority(&mut ads, &lines);
+    ads.priority.level == level && ads.priority.justification.as_deref() == Some(j)
 }
 
 /// Removes one leading `Justification:` (perhaps in bold).
@@ -1289,5 +1538,150 @@ mod tests {
         );
         assert_eq!(level_line("High impact on the cluster"), None);
         assert_eq!(level_line("Justification: high"), None);
+    }
+}
+
+/// The round trip over generated Markdown-ish text: whatever a report says,
+/// `import(render(import(text))) == import(text)`, and [`settle`] never has to leave a part
+/// out to get there.
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of lines: headings, labels, markers, fences, links and odd whitespace.
+    const PIECES: &[&str] = &[
+        "#",
+        "##",
+        "###",
+        "####",
+        "# ",
+        "## ",
+        "### ",
+        "#Goal",
+        "## Goal",
+        "# Goal",
+        "## 1. Categorization",
+        "## Strategy Abstract",
+        "## Technical Context",
+        "### Adversary Emulation Details",
+        "## Blind Spots and Assumptions",
+        "## Blind Spots",
+        "## Assumptions",
+        "## False Positives",
+        "## Validation (Adversary Emulation)",
+        "## Priority",
+        "## Priority: High",
+        "## Response",
+        "## Additional Resources",
+        "## Environments",
+        "## Tooling",
+        "## Notes",
+        "**Goal**",
+        "**Response:**",
+        "- ",
+        "* ",
+        "+ ",
+        "1. ",
+        "2) ",
+        "10. ",
+        "  - ",
+        "    ",
+        "   ",
+        " ",
+        "  ",
+        "\t",
+        "\r",
+        "\u{b}",
+        "\u{a0}",
+        "\u{3000}",
+        "```",
+        "~~~",
+        "````sh",
+        "   ```",
+        "  ~~~~",
+        "---",
+        "***",
+        "- - -",
+        "**Title:** ",
+        "Title: ",
+        "**Blind Spots:**",
+        "Assumptions:",
+        "Limitation:",
+        "Justification:",
+        "**Justification:** ",
+        "**Priority: High**",
+        "**Severity:** Low",
+        "Critical",
+        "**MITRE ATT&CK Mapping:** ",
+        "T1609",
+        "T1059.001",
+        "t1610 - Deploy",
+        "(T1611)",
+        "Tactic / Kill Chain Phases: ",
+        "Execution, Persistence",
+        "Platforms: ",
+        "Linux, Containers; Windows",
+        "[MITRE ATT&CK Reference](https://attack.mitre.org/techniques/T1609)",
+        "](",
+        "[x](y)",
+        "https://example.org/a",
+        "Data sources used:",
+        "Patterns analyzed include:",
+        "Sample commands:",
+        "Not documented.",
+        "None",
+        "N/A",
+        "This report outlines the strategy.",
+        "pod",
+        "shell",
+        "über",
+        "日本",
+        "é",
+        "&",
+        "*",
+        "_",
+        "**",
+        "`",
+        ":",
+        ".",
+        ". ",
+        "?",
+        "word",
+        "two words",
+        "Relies on audit logs",
+        "when an alert fires:",
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        let line = proptest::collection::vec(proptest::sample::select(PIECES), 0..5)
+            .prop_map(|p| p.concat());
+        (
+            proptest::collection::vec(line, 0..40),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, crlf, bom)| {
+                let body = lines.join(if crlf { "\r\n" } else { "\n" });
+                if bom { format!("\u{feff}{body}") } else { body }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn imported_models_read_back_the_same(text in text()) {
+            let (ads, diags) = import_markdown(&text);
+            prop_assert!(!diags.iter().any(|d| d.message.contains("read differently")));
+            let md = render_markdown(&ads, &RuleInfo::default());
+            prop_assert_eq!(import_markdown(&md).0, ads, "{}", md);
+        }
+    }
+
+    /// The model [`settle`] falls back to reads back the same, so settling always ends.
+    #[test]
+    fn the_empty_model_settles() {
+        assert_eq!(reread(&Ads::default()), Ads::default());
     }
 }

@@ -118,7 +118,7 @@ pub(crate) fn is_break(line: &str) -> bool {
 }
 
 /// An opening code fence: its character and length.
-fn fence(line: &str) -> Option<(char, usize)> {
+pub(crate) fn fence(line: &str) -> Option<(char, usize)> {
     if indent_of(line) > 3 {
         return None;
     }
@@ -268,11 +268,16 @@ fn list_item(lines: &[&str], i: usize, marker_indent: usize, offset: usize) -> (
     };
     let first = t.get(marker_len..).unwrap_or("").trim();
     let mut out: Vec<&str> = vec![first];
-    let mut in_fence: Option<(char, usize)> = None;
+    // A fence may open on the marker's line; a fence left open ends with the item (a line
+    // indented less than the item's content), as in CommonMark.
+    let mut in_fence: Option<(char, usize)> = fence(first);
     let mut j = i + 1;
     while j < n {
         let l = lines[j];
         if let Some(open) = in_fence {
+            if !is_blank(l) && indent_of(l) < offset {
+                break;
+            }
             out.push(dedent(l, offset));
             if closes_fence(l, open) {
                 in_fence = None;
@@ -328,6 +333,101 @@ pub(crate) fn join_trimmed(lines: &[&str]) -> String {
     }
     let start = v.iter().position(|l| !l.is_empty()).unwrap_or(v.len());
     v[start..].join("\n")
+}
+
+/// The text on one line: whitespace runs (tabs, carriage returns, vertical tabs, any
+/// Unicode space) as one space, none at the ends. Headings, the title and technique names
+/// are written so, and imported in this form.
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The closing fence a text needs when its last block is fenced code left open.
+fn open_fence(lines: &[&str], blocks: &[Block]) -> Option<String> {
+    let Some(Block::Code { lines: r, .. }) = blocks.last() else {
+        return None;
+    };
+    let open = fence(lines[r.start])?;
+    let closed = r.len() > 1 && closes_fence(lines[r.end - 1], open);
+    (!closed).then(|| std::iter::repeat_n(open.0, open.1).collect())
+}
+
+/// The normal form of imported Markdown prose (a goal, a summary, an extra section): text
+/// that reads back as itself when it is a section's body. Its blocks are separated by one
+/// blank line, or none where they were adjacent; thematic breaks are left out (the importer
+/// drops them from prose); a heading line among its blocks has no indent; fenced code left
+/// open at its end is closed. Each of these can change how the rest parses (a break
+/// between a list and indented code ends the list), so they are applied until nothing
+/// changes (a few rounds at most, in practice one). [`escape_prose`] writes such text into a
+/// report so that it reads back the same.
+pub(crate) fn normal_prose(text: &str) -> String {
+    let mut t = text.to_owned();
+    for _ in 0..8 {
+        let next = prose_step(&t);
+        if next == t {
+            break;
+        }
+        t = next;
+    }
+    t
+}
+
+fn prose_step(text: &str) -> String {
+    let lines = lines_of(text);
+    let blocks = parse_blocks(&lines);
+    let mut out = String::new();
+    let mut prev_end = None;
+    for b in &blocks {
+        let r = b.lines();
+        let piece = match b {
+            Block::Break { .. } => continue,
+            Block::Heading { line, .. } => lines[*line].trim().to_owned(),
+            _ => join_trimmed(&lines[r.clone()]),
+        };
+        if piece.is_empty() {
+            continue;
+        }
+        if let Some(end) = prev_end {
+            out.push_str(if end == r.start { "\n" } else { "\n\n" });
+        }
+        out.push_str(&piece);
+        prev_end = Some(r.end);
+    }
+    if let Some(c) = open_fence(&lines, &blocks) {
+        out.push('\n');
+        out.push_str(&c);
+    }
+    out
+}
+
+/// Prose for a report section body: a heading line among its blocks is written one space in,
+/// so that the importer (which takes only unindented headings for sections) keeps it in the
+/// text, and fenced code left open is closed, so that it does not swallow the next section.
+pub(crate) fn escape_prose(text: &str) -> String {
+    let lines = lines_of(text);
+    let blocks = parse_blocks(&lines);
+    let mut out: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    for b in &blocks {
+        if let Block::Heading { line, .. } = b {
+            out[*line] = format!(" {}", lines[*line].trim_start());
+        }
+    }
+    if let Some(c) = open_fence(&lines, &blocks) {
+        out.push(c);
+    }
+    out.join("\n")
+}
+
+/// True when a section body written into a report stays in its section: no unindented
+/// heading at the top level (the importer would take it for a section) and no fenced code
+/// left open (it would swallow the sections after it).
+pub(crate) fn stays_in_section(text: &str) -> bool {
+    let lines = lines_of(text);
+    let blocks = parse_blocks(&lines);
+    open_fence(&lines, &blocks).is_none()
+        && !blocks
+            .iter()
+            .any(|b| matches!(b, Block::Heading { line, .. } if indent_of(lines[*line]) == 0))
 }
 
 /// Lines of a text, for [`parse_blocks`].

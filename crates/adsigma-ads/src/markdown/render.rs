@@ -1,6 +1,6 @@
 //! [`Ads`] -> the Markdown report.
 
-use super::{NOT_DOCUMENTED, REPORT_HEADING};
+use super::{NOT_DOCUMENTED, REPORT_HEADING, escape_prose, one_line};
 use crate::attack::catalogue;
 use crate::model::{Ads, RuleInfo, Section};
 use std::fmt::Write;
@@ -80,7 +80,7 @@ pub fn render_markdown(ads: &Ads, rule: &RuleInfo) -> String {
     for (heading, text) in ads.extra.iter() {
         let _ = writeln!(out, "## {}", one_line(heading));
         if !text.is_empty() {
-            let _ = writeln!(out, "{text}");
+            let _ = writeln!(out, "{}", escape_prose(text));
         }
         out.push('\n');
     }
@@ -88,10 +88,6 @@ pub fn render_markdown(ads: &Ads, rule: &RuleInfo) -> String {
         out.pop();
     }
     out
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn section_body(ads: &Ads, section: Section) -> String {
@@ -102,7 +98,7 @@ fn section_body(ads: &Ads, section: Section) -> String {
         }
     };
     match section {
-        Section::Goal => push(ads.goal.clone().unwrap_or_default()),
+        Section::Goal => push(escape_prose(ads.goal.as_deref().unwrap_or_default())),
         Section::Categorization => {
             let c = &ads.categorization;
             let mut lines = Vec::new();
@@ -141,7 +137,7 @@ fn section_body(ads: &Ads, section: Section) -> String {
         }
         Section::StrategyAbstract => {
             let s = &ads.strategy_abstract;
-            push(s.summary.clone().unwrap_or_default());
+            push(escape_prose(s.summary.as_deref().unwrap_or_default()));
             if !s.data_sources.is_empty() {
                 push(format!("{DATA_SOURCES_LEAD}\n{}", bullets(&s.data_sources)));
             }
@@ -150,7 +146,9 @@ fn section_body(ads: &Ads, section: Section) -> String {
             }
         }
         Section::TechnicalContext => {
-            push(ads.technical_context.clone().unwrap_or_default());
+            push(escape_prose(
+                ads.technical_context.as_deref().unwrap_or_default(),
+            ));
             if !ads.emulation.is_empty() {
                 push(format!(
                     "### {EMULATION_HEADING}\n{}",
@@ -173,19 +171,28 @@ fn section_body(ads: &Ads, section: Section) -> String {
         }
         Section::FalsePositives => push(bullets(&ads.false_positives)),
         Section::Priority => {
-            if let Some(l) = ads.priority.level {
-                push(format!("**Priority: {}**", l.display_name()));
+            let level = ads
+                .priority
+                .level
+                .map(|l| format!("**Priority: {}**", l.display_name()));
+            if let Some(l) = &level {
+                push(l.clone());
             }
             if let Some(j) = ads.priority.justification.as_deref() {
-                let first = j.lines().next().unwrap_or("");
-                let block_start = super::list_marker(first).is_some()
-                    || super::heading(first).is_some()
-                    || first.starts_with("```");
-                push(if block_start {
-                    format!("{JUSTIFICATION_LABEL}\n{j}")
-                } else {
-                    format!("{JUSTIFICATION_LABEL} {j}")
-                });
+                // Behind the label when that reads back, else on the lines after it. The
+                // label is part of the text the importer reads (`Justification: ```` is a
+                // paragraph, not a code fence), so the text is escaped with it.
+                let behind = escape_prose(&format!("{JUSTIFICATION_LABEL} {j}"));
+                let after = format!("{JUSTIFICATION_LABEL}\n{}", escape_prose(j));
+                let fits = |text: &String| {
+                    let body = match &level {
+                        Some(l) => format!("{l}\n\n{text}"),
+                        None => text.clone(),
+                    };
+                    super::stays_in_section(&body)
+                        && super::import::priority_reads_back(&body, ads.priority.level, j)
+                };
+                push(if fits(&behind) { behind } else { after });
             }
         }
         Section::Validation => push(numbered(&ads.validation)),
@@ -199,7 +206,15 @@ fn section_body(ads: &Ads, section: Section) -> String {
 pub(crate) fn bullets(items: &[String]) -> String {
     items
         .iter()
-        .map(|i| item("- ", i))
+        .map(|i| {
+            // `- ---` would be a thematic break.
+            let dash = item("- ", i);
+            if super::is_break(dash.lines().next().unwrap_or_default()) {
+                item("* ", i)
+            } else {
+                dash
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
