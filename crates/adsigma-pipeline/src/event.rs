@@ -96,12 +96,24 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
 pub struct Derived<'p, E> {
     fields: &'p [DerivedField],
     inner: E,
+    /// Each field's value, computed on first need (evaluation looks a field up once for the
+    /// prefilter's walk and again for each test of it).
+    values: std::sync::OnceLock<Vec<Option<String>>>,
 }
 
 impl<'p, E: Event> Derived<'p, E> {
     /// Wraps `inner` with `fields`.
     pub fn new(fields: &'p [DerivedField], inner: E) -> Self {
-        Derived { fields, inner }
+        Derived {
+            fields,
+            inner,
+            values: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn values(&self) -> &[Option<String>] {
+        self.values
+            .get_or_init(|| self.fields.iter().map(|f| self.compute(f)).collect())
     }
 
     /// The wrapped event.
@@ -111,35 +123,35 @@ impl<'p, E: Event> Derived<'p, E> {
 
     /// The value of a derived field, or `None` when none of its parts is present.
     pub fn compute(&self, field: &DerivedField) -> Option<String> {
-        let mut out: Option<String> = None;
+        let mut out = String::new();
+        let mut any = false;
         let mut buf = String::new();
         for part in &field.concat {
-            let mut value: Option<String> = None;
+            let mut seen = false;
             self.inner.lookup(part, &mut |v| {
-                if value.is_none() {
-                    value = v.text(&mut buf).map(str::to_owned);
+                if seen {
+                    return;
+                }
+                if let Some(text) = v.text(&mut buf) {
+                    seen = true;
+                    if any {
+                        out.push_str(&field.separator);
+                    }
+                    out.push_str(text);
                 }
             });
-            if let Some(v) = value {
-                match &mut out {
-                    None => out = Some(v),
-                    Some(o) => {
-                        o.push_str(&field.separator);
-                        o.push_str(&v);
-                    }
-                }
-            }
+            any |= seen;
         }
-        out
+        any.then_some(out)
     }
 }
 
 impl<E: Event> Event for Derived<'_, E> {
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
-        if let Some(f) = self.fields.iter().find(|f| f.name == path) {
-            return match self.compute(f) {
+        if let Some(k) = self.fields.iter().position(|f| f.name == path) {
+            return match &self.values()[k] {
                 Some(v) => {
-                    visit(EventValue::Str(&v));
+                    visit(EventValue::Str(v));
                     true
                 }
                 None => {
@@ -158,9 +170,9 @@ impl<E: Event> Event for Derived<'_, E> {
                 visit(p, v)
             }
         });
-        for f in self.fields {
-            if let Some(v) = self.compute(f) {
-                visit(&f.name, EventValue::Str(&v));
+        for (f, v) in self.fields.iter().zip(self.values()) {
+            if let Some(v) = v {
+                visit(&f.name, EventValue::Str(v));
             }
         }
         exact
