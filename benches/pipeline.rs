@@ -71,7 +71,7 @@ fn shapes(e: &Value) -> (String, (String, String)) {
     let s = |k: &str| e[k].as_str().unwrap_or("").to_owned();
     let (image, parent) = (s("Image"), s("ParentImage"));
     let (args, parent_args) = (
-        arguments(&e["CommandLine"].as_str().unwrap_or("")).to_owned(),
+        arguments(e["CommandLine"].as_str().unwrap_or("")).to_owned(),
         arguments(e["ParentCommandLine"].as_str().unwrap_or("")).to_owned(),
     );
     let line = |bin: &str, args: &str| {
