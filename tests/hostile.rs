@@ -513,6 +513,7 @@ fn undecided_shapes_are_refused_with_their_position() {
         "  sel: {'|all': [a, b]}\n",
         "  sel: {a|base64offset|contains: ab}\n",
         "  sel: {a|wide|base64offset|contains: a}\n",
+        "  sel: {a|utf16|base64offset|contains: ''}\n",
         "  sel: {a|exists: true}\n",
     ] {
         let text = rule(detection, "sel");

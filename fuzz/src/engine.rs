@@ -379,7 +379,7 @@ fn item(d: &mut impl Draw) -> (String, String) {
     let has = |m: &str| chain.split('|').any(|x| x == m);
     let shape = Shape {
         single: has("exists"),
-        min2: has("base64offset") && !chain.contains("utf16") && !has("wide"),
+        min2: has("base64offset"),
         no_null: field.is_empty(),
     };
     (key, values(d, kind, shape))

@@ -1291,9 +1291,7 @@ impl Cx<'_> {
             }
             // One of a one-byte value's three shifted encodings is empty, which would match
             // every text: refuse it.
-            if has(M::Base64Offset)
-                && !mods.iter().any(|m| m.is_utf16())
-                && crate::value::pieces_text(&st.pieces).len() < 2
+            if has(M::Base64Offset) && encoded_len(&crate::value::pieces_text(&st.pieces), mods) < 2
             {
                 return invalid(
                     self,
@@ -1582,4 +1580,14 @@ fn suggest(word: &str) -> Option<&'static str> {
         .filter(|(d, _)| *d <= 2)
         .min()
         .map(|(_, n)| n)
+}
+
+/// The length in bytes of `text` once the chain's UTF-16 modifier (if any) has encoded it:
+/// two bytes per UTF-16 unit, plus the byte-order mark for `utf16`.
+fn encoded_len(text: &str, mods: &[Modifier]) -> usize {
+    match mods.iter().find(|m| m.is_utf16()) {
+        None => text.len(),
+        Some(Modifier::Utf16) => 2 + 2 * text.encode_utf16().count(),
+        Some(_) => 2 * text.encode_utf16().count(),
+    }
 }
