@@ -936,6 +936,14 @@ pub fn known_issue(pipeline: &Pipeline, emitted_errors: &[&Diagnostic]) -> Optio
     }) {
         return Some("known_bug_pipeline_pipe_in_field_name");
     }
+    // A renaming onto a field that another item of the same map already has (`ParentImage`
+    // mapped to `a` next to `a`): the emitted map has a duplicate key (`Y105`).
+    if ts().any(T::renames_fields)
+        && !emitted_errors.is_empty()
+        && emitted_errors.iter().all(|d| d.code.code == "Y105")
+    {
+        return Some("known_bug_pipeline_mapping_onto_a_used_field");
+    }
     // Value rewriting that leaves a value its item's modifiers reject (`cidr` with a
     // non-address, `re` with a boolean, `gt` with a non-number): the parser's M1xx errors.
     let rewrites = ts().any(|t| {
