@@ -690,13 +690,14 @@ pub fn known_issue(
     // timespan of centuries) is never decided, not even by `flush`, which stops at deadlines
     // `>= Nanos::MAX`: its match is lost and its events stay held. Chains add upstream
     // timespans to the downstream window's start, hence the sum.
-    let total = (0..set.len())
+    let total: i128 = (0..set.len())
         .filter_map(|i| set.info(i))
-        .fold(0 as Nanos, |acc, info| acc.saturating_add(info.timespan));
+        .map(|info| i128::from(info.timespan))
+        .sum();
     if times
         .iter()
         .flatten()
-        .any(|t| t.saturating_add(total) == Nanos::MAX)
+        .any(|&t| i128::from(t) + total >= i128::from(Nanos::MAX))
     {
         return Some("known_bug_correlation_flush_leaves_saturated_windows");
     }

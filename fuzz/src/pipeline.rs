@@ -926,12 +926,13 @@ pub fn known_issue(pipeline: &Pipeline, emitted_errors: &[&Diagnostic]) -> Optio
     }) {
         return Some("known_bug_pipeline_empty_mapping_emits_null");
     }
-    // A renaming that writes `|` into a field name: the emitted key reads as modifiers.
-    let pipe = |s: &String| s.contains('|');
+    // A renaming that writes `|` into a field name (the emitted key reads as modifiers) or
+    // makes it empty (a field-less item, which takes no modifier but `all`).
+    let pipe = |s: &String| s.contains('|') || s.is_empty();
     if ts().any(|t| match t {
         T::FieldNameMapping { mapping } => mapping.iter().any(|(_, v)| v.iter().any(pipe)),
         T::FieldNamePrefixMapping { mapping } => mapping.iter().any(|(_, v)| pipe(v)),
-        T::FieldNamePrefix { prefix: x } | T::FieldNameSuffix { suffix: x } => pipe(x),
+        T::FieldNamePrefix { prefix: x } | T::FieldNameSuffix { suffix: x } => x.contains('|'),
         _ => false,
     }) {
         return Some("known_bug_pipeline_pipe_in_field_name");

@@ -391,8 +391,9 @@ fn known_bug_pipeline_empty_mapping_emits_null() {
 /// rule's field then reads as a field and modifiers once emitted: `Image|endswith` becomes
 /// `Image|contains|endswith` (`M102`), and `Image` silently becomes `Image|contains`. Fix:
 /// reject field names with `|` in `Pipeline::parse` (`P103`). Skipped by
-/// `adsigma_fuzz::pipeline::known_issue`. Found by the fuzzer:
-/// `regressions/pipeline/pipe_in_field_name.bin`.
+/// `adsigma_fuzz::pipeline::known_issue`, which also skips mappings to an empty field name
+/// (a field-less item then carries the modifiers: `M102`). Found by the fuzzer:
+/// `regressions/pipeline/pipe_in_field_name.bin`, `mapping_to_an_empty_field_name.bin`.
 #[test]
 #[ignore = "known bug: a renaming may put `|` into a field name"]
 fn known_bug_pipeline_pipe_in_field_name() {
