@@ -10,9 +10,17 @@
 //! | [`syntax`] | `parse_rule`, `parse_condition` | `crates/adsigma-syntax/tests/fuzz_replay.rs` |
 //! | [`engine`] | `compile_and_eval`, `differential` | `tests/hostile.rs` (root package) |
 //! | [`ads`] | `ads_import` | `tests/replay.rs` of this crate (`cd fuzz && cargo test`) |
+//! | [`pipeline`] | `pipeline` | `tests/replay.rs` of this crate |
+//! | [`correlation`] | `correlation` | `tests/replay.rs` of this crate |
+//!
+//! The structured targets (`compile_and_eval`, `differential`, `pipeline`, `correlation`)
+//! read their inputs as choices ([`engine::Draw`]): `arbitrary::Unstructured` in the fuzz
+//! targets, [`engine::Bytes`] (which decodes alike) elsewhere.
 
 pub mod ads;
+pub mod correlation;
 pub mod engine;
+pub mod pipeline;
 pub mod syntax;
 
 /// The naive reference evaluator of the root package's tests, for `differential`.
@@ -31,5 +39,17 @@ impl engine::Draw for Unstructured<'_> {
 impl<'a> Arbitrary<'a> for engine::Case {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
         Ok(engine::generate(u))
+    }
+}
+
+impl<'a> Arbitrary<'a> for pipeline::PipelineCase {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(pipeline::generate(u))
+    }
+}
+
+impl<'a> Arbitrary<'a> for correlation::CorrelationCase {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(correlation::generate(u))
     }
 }
