@@ -35,7 +35,8 @@
 //! [`EngineBuilder::skip_invalid_rules`] a rule that does not compile is skipped with a
 //! warning. Matching never backtracks: regexes run in time linear in the event (the `regex`
 //! crate; look-around and back-references are refused with `E101`), and literal patterns
-//! are searched with Aho-Corasick. Any panic, hang or runaway allocation is a bug; the fuzz
+//! are searched with a verification budget linear in the text, past which an Aho-Corasick
+//! automaton (linear in the text plus the matches) takes over. Any panic, hang or runaway allocation is a bug; the fuzz
 //! targets in `fuzz/` look for them on every CI run.
 //!
 //! | limit | default | set with | reported as |
@@ -51,14 +52,20 @@
 //! | alternatives of one value (`windash`, `base64offset`, `expand` placeholders) | 4,096 | [`EngineConfig::max_expansion`] | `E103 expansion_too_large` |
 //! | event nesting | 128 levels | [`engine::event::MAX_EVENT_DEPTH`] (fixed) | not an error: deeper parts of a `serde_json::Value` are not looked at; JSON text nested deeper is refused by the parser ([`engine::json::JsonEvent::parse`], serde_json's "recursion limit exceeded") |
 //! | line or event length in `adsigma scan` | 16 MiB | `--max-line-bytes` | `FILE:LINE: error:` for that event, which is skipped without being held in memory; the rest of the input is still read |
+//! | pipeline files | the rule file limits above | [`Limits`] | the same `Y1xx` codes |
+//! | alternatives a pipeline's one-to-many mappings make of one detection map | 256 | [`pipeline::apply::MAX_ALTERNATIVES`] (fixed) | `P204 pipeline_expansion_too_large` |
+//! | correlation groups per correlation | 100,000 | [`CorrelatorConfig::max_groups`] | not an error: the group whose window ends first is evicted, counted in [`correlation::Stats`] |
+//! | events kept per correlation group | 10,000 | [`CorrelatorConfig::max_events_per_group`] | not an error: the group's oldest event is evicted, counted |
+//! | events waiting for the allowed lateness | 1,000,000 | [`CorrelatorConfig::max_pending`] | not an error: the oldest is released early, counted |
+//! | events listed in one correlation match | 1,000 | [`CorrelatorConfig::max_match_events`] | not an error: the rest are counted in [`CorrelationMatch::events_total`] |
 //!
 //! The [`Limits`] go to [`RulePack::load_with`] (or [`syntax::parse_str`]); the
 //! [`EngineConfig`] to [`Engine::builder`]`().config(..)`. Events have no size limit of
 //! their own: evaluation takes time and memory linear in the event (an event of 100,000
 //! fields or a 10 MB string evaluates normally), so bound what you read before parsing it,
-//! as `scan` does. One known gap: YAML flow collections (`[[[...`) nested several hundred
-//! levels deep are refused by the YAML parser's own recursion limit first, as
-//! `Y101 yaml_syntax` ("recursion limit exceeded") rather than `Y103`.
+//! as `scan` does. Event times in correlations are read as numbers or RFC 3339 / ISO 8601 text;
+//! an event without a usable time, or later than the allowed lateness, is reported
+//! ([`Skipped`]) and counted, never a crash.
 //!
 //! # Crate features
 //!
