@@ -273,7 +273,7 @@ struct Agg {
 /// `x` as an exact integer, when it is one within `i64` (summed exactly in `i128`).
 fn exact_int(x: f64) -> Option<i128> {
     const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
-    (x.is_finite() && x.fract() == 0.0 && x.abs() < LIMIT).then(|| x as i128)
+    (x.is_finite() && x.fract() == 0.0 && x.abs() < LIMIT).then_some(x as i128)
 }
 
 #[derive(Clone, Debug)]
