@@ -416,7 +416,6 @@ fn check_match(
     set: &CorrelationSet,
     config: &CorrelatorConfig,
     times: &[Option<Nanos>],
-    forced: bool,
     case: &CorrelationCase,
 ) {
     assert!(
@@ -446,13 +445,8 @@ fn check_match(
             );
         }
     }
-    // Events released early by `max_pending` (counted in `forced_releases`) are processed out
-    // of time order: an older event still within the lateness can then land in a window
-    // that started after it, or complete one before its start. That is the documented price
-    // of the cap, so the window checks hold only while no event was forced out.
-    if forced {
-        return;
-    }
+    // Events are processed in time order even when `max_pending` forces one out early
+    // (older events are late from then on), so every window holds only its own events.
     let w = m.window;
     let span = i128::from(w.end) - i128::from(w.start);
     assert!(
@@ -530,10 +524,9 @@ fn run(
             None => c.observe(&e.event, i, &e.matched),
         };
         check_caps(&c, &config, case);
-        let forced = c.stats().forced_releases > 0;
         outcomes.push(result.map(|ms| {
             for m in &ms {
-                check_match(m, set, &config, times, forced, case);
+                check_match(m, set, &config, times, case);
             }
             ms.iter().map(key).collect()
         }));
@@ -541,10 +534,9 @@ fn run(
     if cut == Some(case.events.len()) {
         restore(&mut c);
     }
-    let forced = c.stats().forced_releases > 0;
     let flushed = c.flush();
     for m in &flushed {
-        check_match(m, set, &config, times, forced, case);
+        check_match(m, set, &config, times, case);
     }
     assert_eq!(
         c.events_held(),
@@ -665,42 +657,11 @@ pub fn known_issue(
     times: &[Option<Nanos>],
     stats: Option<&adsigma_correlation::Stats>,
 ) -> Option<&'static str> {
-    // `value_sum` / `value_avg` keep a running sum, adding each event's value and
-    // subtracting it again on eviction; with values beyond 2^53 (or infinite, from numeric
-    // text like `1e400`) that loses the small ones (`-1e308 + 49 - -1e308 == 0`), while
-    // `restore` recomputes the sum from the kept events: the two runs disagree, and the
-    // uninterrupted one is wrong.
-    let summing = (0..set.len()).filter_map(|i| set.info(i)).any(|i| {
-        matches!(
-            i.kind,
-            adsigma_syntax::CorrelationType::ValueSum | adsigma_syntax::CorrelationType::ValueAvg
-        )
-    });
-    if summing && case.events.iter().any(|e| has_inexact_number(&e.event)) {
-        return Some("known_bug_correlation_running_sum_cancellation");
-    }
-    // The correlator's `advanced` (the time up to which every window was decided) is not in
-    // the snapshot, on the ground that restarting from the beginning only repeats a no-op.
-    // It is not one once `max_pending` forced an event out early: that event's window can be
-    // decided at another event in the restored run than in the uninterrupted one.
-    if stats.is_some_and(|s| s.forced_releases > 0) {
-        return Some("known_bug_correlation_restore_after_forced_release");
-    }
-    // A window whose end saturates at `Nanos::MAX` (an event at the far end of time, or a
-    // timespan of centuries) is never decided, not even by `flush`, which stops at deadlines
-    // `>= Nanos::MAX`: its match is lost and its events stay held. Chains add upstream
-    // timespans to the downstream window's start, hence the sum.
-    let total: i128 = (0..set.len())
-        .filter_map(|i| set.info(i))
-        .map(|info| i128::from(info.timespan))
-        .sum();
-    if times
-        .iter()
-        .flatten()
-        .any(|&t| i128::from(t) + total >= i128::from(Nanos::MAX))
-    {
-        return Some("known_bug_correlation_flush_leaves_saturated_windows");
-    }
+    // No known issue now. The ones found before are fixed, their inputs kept in
+    // `fuzz/regressions/correlation/`: windows ending at `Nanos::MAX` left open by `flush`,
+    // the restore after a forced release, events older than a forced-out one landing in
+    // later windows, and the running sum of `value_sum` / `value_avg` cancelling small values.
+    let _ = (set, case, times, stats);
     None
 }
 
@@ -733,18 +694,4 @@ pub fn reach(case: &CorrelationCase) -> Option<usize> {
         n += result.map_or(0, |ms| ms.len());
     }
     Some(n + c.flush().len())
-}
-
-/// True when some value of `v` is a number (or numeric text) that `f64` sums do not keep
-/// exactly: beyond 2^53 in magnitude, not finite, or not an integer.
-fn has_inexact_number(v: &Value) -> bool {
-    let inexact =
-        |f: f64| !(f.is_finite() && f.abs() <= 9_007_199_254_740_992.0 && f.fract() == 0.0);
-    match v {
-        Value::Number(n) => n.as_f64().is_none_or(inexact),
-        Value::String(s) => s.trim().parse::<f64>().is_ok_and(inexact),
-        Value::Array(a) => a.iter().any(has_inexact_number),
-        Value::Object(m) => m.values().any(has_inexact_number),
-        _ => false,
-    }
 }

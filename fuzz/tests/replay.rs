@@ -463,18 +463,15 @@ fn known_bug_pipeline_value_rewrite_breaks_modifiers() {
     }
 }
 
-/// Known bug (adsigma-correlation `Correlator::flush`): a window whose end saturates at
+/// Fixed bug (adsigma-correlation `Correlator::flush`): a window whose end saturates at
 /// `Nanos::MAX` (an event at the far end of time, or a timespan of centuries such as
-/// `18446744073709551615s`) is never decided: `advance` stops at deadlines `>= time` and
-/// `flush` passes `Nanos::MAX`, so such a window's match (decided at close) is lost and
-/// its events stay held after `flush`, contrary to its documentation ("The state is empty
-/// afterwards"). Fix: let `flush` decide every remaining window (e.g. `advance` breaks on
-/// `deadline >= time && time != Nanos::MAX`). Skipped by
-/// `adsigma_fuzz::correlation::known_issue`. Found by the fuzzer:
-/// `regressions/correlation/flush_leaves_saturated_window.bin`.
+/// `18446744073709551615s`) was never decided, `advance` stopping at deadlines `>= time`,
+/// so its match was lost and its events stayed held after `flush`. `flush` now decides
+/// every window left. Found by the fuzzer:
+/// `regressions/correlation/flush_leaves_saturated_window.bin` (and
+/// `flush_leaves_saturated_chained_window.bin`).
 #[test]
-#[ignore = "known bug: flush leaves windows that end at Nanos::MAX"]
-fn known_bug_correlation_flush_leaves_saturated_windows() {
+fn correlation_flush_decides_windows_ending_at_the_end_of_time() {
     use adsigma_correlation::{CorrelationSet, Correlator, CorrelatorConfig, RuleRef};
     for (timespan, time) in [
         ("1s", i64::MAX),
@@ -536,19 +533,14 @@ fn known_bug_pipeline_regressions_fail_unfiltered() {
     }
 }
 
-/// Known bug (adsigma-correlation snapshots): the correlator's `advanced` (every window
-/// ending before it has been decided) is left out of `Snapshot`, on the ground that a
-/// restored correlator starting from the beginning "only repeats a no-op". Once
-/// `max_pending` has forced an event out early, an older event can still be released into
-/// a window behind `advanced`; the uninterrupted correlator then decides that window at a
-/// later event than the restored one does, so restoring changes when (and whether) matches
-/// come out. Fix: put `advanced` in the snapshot (`#[serde(default)]` of `Nanos::MIN` for
-/// old ones), or lower `advanced` when a group is created behind it. Skipped by
-/// `adsigma_fuzz::correlation::known_issue` (cases with forced releases). Found by the
-/// fuzzer: `regressions/correlation/restore_after_forced_release.bin`.
+/// The saved inputs of the `correlation` target pass the check with nothing skipped. They
+/// found: `flush` leaving windows that end at `Nanos::MAX`; the correlator's `advanced`
+/// missing from `Snapshot`, so that after `max_pending` forced an event out a restored
+/// correlator decided windows at other events than the uninterrupted one (it is in the
+/// snapshot now, and events older than a forced-out one are late); and the running sum of
+/// `value_sum` cancelling small values.
 #[test]
-#[ignore = "known bugs: restore after a forced release; flush and saturated windows"]
-fn known_bug_correlation_regressions_fail_unfiltered() {
+fn correlation_regressions_pass_unfiltered() {
     for path in files::inputs(&fuzz_dir(), "regressions", "correlation") {
         let data = std::fs::read(&path).unwrap();
         adsigma_fuzz::correlation::check_correlation_strict(&correlation_case(&data));
@@ -579,17 +571,15 @@ fn known_bug_pipeline_mapping_onto_a_used_field() {
     }
 }
 
-/// Known bug (adsigma-correlation `value_sum` / `value_avg`): the running sum adds each
-/// value and subtracts it on eviction (`max_events_per_group`), so a huge value loses the
-/// small ones next to it (`1e308 + 49 - 1e308 == 0`): the sum of the kept events (49 + 7)
-/// is 56, the correlator's is not; and `restore`, which recomputes the sum from the kept
-/// events, then disagrees with the correlator that never stopped. Fix: recompute the sum
-/// from the kept events on eviction (they are capped), or sum exactly. Skipped by
-/// `adsigma_fuzz::correlation::known_issue` (huge, infinite or fractional values).
-/// Found by the fuzzer: `regressions/correlation/running_sum_cancellation.bin`.
+/// Fixed bug (adsigma-correlation `value_sum` / `value_avg`): the running sum added each
+/// value and subtracted it on eviction (`max_events_per_group`), so a huge value lost the
+/// small ones next to it (`1e308 + 49 - 1e308 == 0`), and `restore`, which recomputes the
+/// sum from the kept events, disagreed with the correlator that never stopped. Integers
+/// are now summed exactly and other values recomputed from the kept events on eviction:
+/// the sum of the kept events (49 + 7) is 56. Found by the fuzzer:
+/// `regressions/correlation/running_sum_cancellation.bin`.
 #[test]
-#[ignore = "known bug: the running sum of value_sum/value_avg cancels small values"]
-fn known_bug_correlation_running_sum_cancellation() {
+fn correlation_sum_keeps_small_values_after_evicting_a_huge_one() {
     use adsigma_correlation::{CorrelationSet, Correlator, CorrelatorConfig, RuleRef};
     let text = "title: c\ncorrelation:\n  type: value_sum\n  rules: [r]\n  group-by: [user]\n  timespan: 1h\n  condition: {field: bytes, gte: 50, lte: 60}\n";
     let parsed = adsigma_syntax::parse_str(

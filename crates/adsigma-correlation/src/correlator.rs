@@ -49,7 +49,7 @@ pub struct CorrelatorConfig {
     /// Most events kept per group (default 10,000). One more evicts the group's oldest.
     pub max_events_per_group: usize,
     /// Most events waiting for the lateness to pass (default 1,000,000). One more releases
-    /// the oldest early.
+    /// the oldest early; events older than it are then late ([`Skipped::Late`]).
     pub max_pending: usize,
     /// Most contributing events listed in one match (default 1,000); the rest are counted in
     /// [`CorrelationMatch::events_total`].
@@ -87,7 +87,8 @@ pub struct Stats {
     pub missing_time: u64,
     /// Events whose timestamp field does not hold a time (skipped).
     pub bad_time: u64,
-    /// Events later than the allowed lateness (skipped).
+    /// Events later than the allowed lateness, or older than an event released early by
+    /// [`CorrelatorConfig::max_pending`] (skipped).
     pub late: u64,
     /// Events further in the future than [`CorrelatorConfig::max_future`] (skipped).
     #[serde(default)]
@@ -113,7 +114,8 @@ pub struct Stats {
 pub enum Skipped {
     /// The event has no usable time.
     Time(TimeError),
-    /// The event is older than the latest event time minus the allowed lateness.
+    /// The event is older than the latest event time minus the allowed lateness, or than an
+    /// event that [`CorrelatorConfig::max_pending`] released early.
     Late {
         /// The event's time.
         time: Nanos,
@@ -249,12 +251,29 @@ struct Pending<P> {
     items: Vec<Item>,
 }
 
+/// Running aggregates of a group's events.
+///
+/// The sum is kept so that it depends only on the kept events and their order, whatever was
+/// added and evicted before (a restored correlator recomputes it from the kept events):
+/// integers within `i64` are summed exactly in `int_sum`; other numbers (fractions, huge or
+/// infinite values) are summed left to right in `float_sum`, which is recomputed from the kept
+/// events when one of them is evicted (subtracting it again would lose the small values next
+/// to a huge one: `1e308 + 49 - 1e308 == 0`).
 #[derive(Clone, Debug, Default)]
 struct Agg {
     counts: FxHashMap<Box<str>, u32>,
     valued: usize,
-    sum: f64,
+    int_sum: i128,
+    float_sum: f64,
+    /// `float_sum` must be recomputed from the kept events.
+    stale: bool,
     classes: Vec<u32>,
+}
+
+/// `x` as an exact integer, when it is one within `i64` (summed exactly in `i128`).
+fn exact_int(x: f64) -> Option<i128> {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    (x.is_finite() && x.fract() == 0.0 && x.abs() < LIMIT).then_some(x as i128)
 }
 
 #[derive(Clone, Debug)]
@@ -316,8 +335,9 @@ pub struct Correlator<P> {
     states: Vec<State<P>>,
     pending: BTreeMap<(Nanos, u64), Pending<P>>,
     watermark: Option<Nanos>,
-    /// Every correlation has decided its windows ending before this (not in snapshots: a
-    /// restored correlator starts from the beginning, which only repeats a no-op).
+    /// Every correlation has decided its windows ending before this. Events before it are
+    /// late: it passes the watermark minus the lateness when `max_pending` forces an event
+    /// out early.
     advanced: Nanos,
     seq: u64,
     stats: Stats,
@@ -331,6 +351,25 @@ fn val_text(v: &Val) -> Option<&str> {
 }
 
 impl Agg {
+    /// The sum of the numeric values.
+    fn sum(&self) -> f64 {
+        self.int_sum as f64 + self.float_sum
+    }
+
+    /// Recomputes `float_sum` from the kept events after an eviction made it stale.
+    fn resum<P>(&mut self, events: &VecDeque<Entry<P>>) {
+        if !std::mem::take(&mut self.stale) {
+            return;
+        }
+        self.float_sum = events
+            .iter()
+            .filter_map(|e| match e.value {
+                Val::Num(x) if exact_int(x).is_none() => Some(x),
+                _ => None,
+            })
+            .fold(0.0, |a, x| a + x);
+    }
+
     fn add(&mut self, e: &Entry<impl Sized>, classes: &[usize]) {
         self.update(e, classes, 1);
     }
@@ -353,7 +392,11 @@ impl Agg {
             }
             Val::Num(x) => {
                 self.valued = (self.valued as i64 + i64::from(d)) as usize;
-                self.sum += f64::from(d) * x;
+                match exact_int(*x) {
+                    Some(i) => self.int_sum += i128::from(d) * i,
+                    None if d > 0 => self.float_sum += x,
+                    None => self.stale = true,
+                }
             }
         }
         let mut bits = e.slots;
@@ -395,12 +438,12 @@ fn window_value<P>(
     let v = match info.kind {
         CorrelationType::EventCount => group.events.len() as f64,
         CorrelationType::ValueCount => agg.counts.len() as f64,
-        CorrelationType::ValueSum => agg.sum,
+        CorrelationType::ValueSum => agg.sum(),
         CorrelationType::ValueAvg => {
             if agg.valued == 0 {
                 return None;
             }
-            agg.sum / agg.valued as f64
+            agg.sum() / agg.valued as f64
         }
         CorrelationType::ValuePercentile => {
             let share = |t: &str| {
@@ -565,7 +608,9 @@ impl<P: Clone> Correlator<P> {
             }
         }
         if let Some(w) = self.watermark {
-            let oldest = w.saturating_sub(self.config.lateness);
+            // Events are processed in time order: none before one already processed (which
+            // is later than the watermark minus the lateness once `max_pending` forced it out).
+            let oldest = w.saturating_sub(self.config.lateness).max(self.advanced);
             if time < oldest {
                 self.stats.late += 1;
                 return Err(Skipped::Late {
@@ -641,7 +686,12 @@ impl<P: Clone> Correlator<P> {
         while let Some((_, p)) = self.pending.pop_first() {
             self.release(p, &mut out);
         }
-        self.advance_all(Nanos::MAX, &mut out);
+        // Every window, including those ending at `Nanos::MAX` (which no event time passes),
+        // upstream first so that the matches a chain feeds downstream are decided too.
+        let set = Arc::clone(&self.set);
+        for &c in &set.order {
+            self.advance(&set, c, None, &mut out);
+        }
         // Every window is closed; new ones start from here.
         self.advanced = Nanos::MIN;
         out
@@ -687,15 +737,17 @@ impl<P: Clone> Correlator<P> {
         self.advanced = time;
         let set = Arc::clone(&self.set);
         for &c in &set.order {
-            self.advance(&set, c, time, out);
+            self.advance(&set, c, Some(time), out);
         }
     }
 
+    /// Decides the windows of correlation `c` that end before `time`, or all of them when
+    /// `time` is `None` (the end of the stream).
     fn advance(
         &mut self,
         set: &CorrelationSet,
         c: usize,
-        time: Nanos,
+        time: Option<Nanos>,
         out: &mut Vec<CorrelationMatch<P>>,
     ) {
         let info = &set.correlations[c].info;
@@ -705,7 +757,7 @@ impl<P: Clone> Correlator<P> {
             let Some(&(deadline, id)) = st.deadlines.first() else {
                 break;
             };
-            if deadline >= time {
+            if time.is_some_and(|t| deadline >= t) {
                 break;
             }
             st.deadlines.pop_first();
@@ -838,7 +890,7 @@ impl<P: Clone> Correlator<P> {
             self.stats.suppressed_matches += 1;
         }
         for (d, slots, key, value) in feed {
-            self.advance(set, d, time, out);
+            self.advance(set, d, Some(time), out);
             let entry = Entry {
                 time,
                 slots,
@@ -906,6 +958,9 @@ impl<P: Clone> Correlator<P> {
                 a.remove(&e, &comp.slot_class);
             }
             self.stats.events_evicted += 1;
+        }
+        if let Some(a) = group.agg.as_mut() {
+            a.resum(&group.events);
         }
         if needs_agg(info.kind) {
             group
@@ -981,8 +1036,16 @@ pub struct Snapshot<P> {
     pub seq: u64,
     /// The counters.
     pub stats: Stats,
+    /// Every window ending before this has been decided, and older events are late
+    /// (absent from older snapshots: no event was forced out early then).
+    #[serde(default = "nanos_min")]
+    advanced: Nanos,
     pending: Vec<Pending<P>>,
     states: Vec<StateSnapshot<P>>,
+}
+
+fn nanos_min() -> Nanos {
+    Nanos::MIN
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -1065,6 +1128,7 @@ impl<P: Clone> Correlator<P> {
             watermark: self.watermark,
             seq: self.seq,
             stats: self.stats.clone(),
+            advanced: self.advanced,
             pending: self.pending.values().cloned().collect(),
             states: self
                 .states
@@ -1109,6 +1173,7 @@ impl<P: Clone> Correlator<P> {
         c.watermark = snapshot.watermark;
         c.seq = snapshot.seq;
         c.stats = snapshot.stats;
+        c.advanced = snapshot.advanced;
         for p in snapshot.pending {
             if p.items.iter().any(|i| i.corr >= set.len()) {
                 return Err(RestoreError::Corrupt("an event of an unknown correlation"));

@@ -85,7 +85,7 @@
 //! |---|---|
 //! | `event_count` | events in the window |
 //! | `value_count` | distinct values of `field` in the window |
-//! | `value_sum` | sum of the numeric values of `field` (0 when there are none) |
+//! | `value_sum` | sum of the numeric values of `field` (0 when there are none; integers are summed exactly, other values in window order) |
 //! | `value_avg` | their mean (no value: never satisfied) |
 //! | `value_percentile` | a value's share, in percent, of the window's events that have `field` (see below) |
 //! | `temporal` | distinct referenced rules matched in the window (no condition: all of them) |
@@ -114,8 +114,14 @@
 //! [`CorrelatorConfig::max_groups`] caps the groups per correlation (a new group evicts the
 //! one whose window ends first), [`CorrelatorConfig::max_events_per_group`] the events per
 //! group (the oldest is evicted and no longer counts), [`CorrelatorConfig::max_pending`] the
-//! events waiting for the lateness. Evictions are counted in [`Stats`]. Windows are dropped as
-//! soon as event time passes them.
+//! events waiting for the lateness: one more releases the oldest waiting event early
+//! ([`Stats::forced_releases`]), and from then on an event older than that one is late
+//! (dropped, counted and reported as [`Skipped::Late`]) even within the lateness, so that
+//! events are still processed in time order and every window holds only events of its time
+//! span. Evictions are counted in [`Stats`]. Windows are dropped as soon as event time passes
+//! them; [`Correlator::flush`] decides every window left, including those that end at the
+//! end of time ([`Nanos::MAX`], e.g. of an event at `i64::MAX` nanoseconds or a timespan of
+//! centuries).
 //!
 //! # Snapshots and partitioning
 //!

@@ -3,6 +3,7 @@
 mod common;
 mod containers;
 mod filters;
+mod fuzz_found;
 mod reference;
 mod semantics;
 mod spec_examples;
