@@ -377,15 +377,12 @@ fn pipeline(text: &str) -> adsigma_pipeline::Pipeline {
         .unwrap_or_else(|e| panic!("{e:?}"))
 }
 
-/// Known bug (adsigma-pipeline `to_yaml`, `src/emit.rs`): an empty `mapping: {}` (of
-/// `field_name_mapping`, `field_name_prefix_mapping` or `map_string`) parses, but is
-/// emitted as `mapping:` with no entries, i.e. null, which does not parse (`P103`). Fix:
-/// emit `mapping: {}` when empty (or reject an empty mapping in the parser). Skipped by
-/// `adsigma_fuzz::pipeline::known_issue`. Found by the fuzzer:
+/// An empty `mapping: {}` (of `field_name_mapping`, `field_name_prefix_mapping` or
+/// `map_string`) survives `to_yaml` -> parse (it was emitted as `mapping:`, i.e. null, which
+/// does not parse: `P103`). Found by the fuzzer:
 /// `regressions/pipeline/empty_mapping_emits_null.bin`.
 #[test]
-#[ignore = "known bug: an empty mapping does not survive to_yaml -> parse"]
-fn known_bug_pipeline_empty_mapping_emits_null() {
+fn pipeline_empty_mapping_round_trips() {
     for kind in [
         "field_name_mapping",
         "field_name_prefix_mapping",
@@ -400,48 +397,35 @@ fn known_bug_pipeline_empty_mapping_emits_null() {
     }
 }
 
-/// Known bug (adsigma-pipeline): a field name transformation may write `|` into a field
-/// name (`field_name_suffix: '|contains'`, a prefix, a mapping target). The transformed
-/// rule's field then reads as a field and modifiers once emitted: `Image|endswith` becomes
-/// `Image|contains|endswith` (`M102`), and `Image` silently becomes `Image|contains`. Fix:
-/// reject field names with `|` in `Pipeline::parse` (`P103`). Skipped by
-/// `adsigma_fuzz::pipeline::known_issue`, which also skips mappings to an empty field name
-/// (a field-less item then carries the modifiers: `M102`). Found by the fuzzer:
+/// A field name transformation cannot write `|` into a field name (`field_name_suffix:
+/// '|contains'` turned `Image|endswith` into `Image|contains|endswith`, `M102`) nor map a
+/// field to an empty name (a field-less item then carried the modifiers): `Pipeline::parse`
+/// rejects such names (`P103`). Found by the fuzzer:
 /// `regressions/pipeline/pipe_in_field_name.bin`, `mapping_to_an_empty_field_name.bin`.
 #[test]
-#[ignore = "known bug: a renaming may put `|` into a field name"]
-fn known_bug_pipeline_pipe_in_field_name() {
+fn pipeline_renaming_to_a_pipe_or_an_empty_field_name_is_rejected() {
     for t in [
         "{type: field_name_suffix, suffix: '|contains'}",
         "{type: field_name_prefix, prefix: 'x|'}",
         "{type: field_name_mapping, mapping: {Image: 'a|re'}}",
+        "{type: field_name_mapping, mapping: {Image: ''}}",
+        "{type: field_name_prefix_mapping, mapping: {Im: 'a|'}}",
     ] {
         let text = format!("name: p\ntransformations:\n  - {t}\n");
-        let Ok(p) = adsigma_pipeline::Pipeline::parse("p.yml", adsigma_syntax::FileId(1), &text)
-        else {
-            continue; // rejected: fixed
-        };
-        let rule = parse_rule(
-            "title: t\nlogsource: {product: linux}\ndetection:\n  sel: {Image|endswith: /sh}\n  condition: sel\n",
-        );
-        if let Ok(mapped) = p.apply(&rule) {
-            let errors = emitted_errors(&mapped);
-            assert!(errors.is_empty(), "{t}: {errors:#?}");
-        }
+        let errs = adsigma_pipeline::Pipeline::parse("p.yml", adsigma_syntax::FileId(1), &text)
+            .expect_err(t);
+        assert_eq!(errs[0].code.code, "P103", "{t}: {}", errs[0]);
+        assert_eq!(errs[0].span().start.line, 3, "{t}: {}", errs[0]);
     }
 }
 
-/// Known bug (adsigma-pipeline `apply`): value transformations (`set_value`,
-/// `replace_string`, `map_string`, `case`) write values that the detection item's modifiers
-/// reject, and `apply` returns the invalid rule instead of a `P205
-/// invalid_transformed_rule` error: `set_value: 2.5` on `a|cidr` (`M104`), `set_value:
-/// false` on `a|re` (`M103`), `set_value: ''` on `a|gt` (`M103`). Fix: check the rewritten
-/// values against the item's modifiers as the parser does, and fail with `P205` (or leave
-/// such items alone). Skipped by `adsigma_fuzz::pipeline::known_issue`. Found by the
-/// fuzzer: `regressions/pipeline/set_value_on_cidr.bin`.
+/// Value transformations (`set_value`, `replace_string`, `map_string`, `case`) that write
+/// values the detection item's modifiers reject fail with `P205 invalid_transformed_rule`
+/// at the item instead of returning a rule that does not read back: `set_value: 2.5` on
+/// `a|cidr` (`M104`), `set_value: false` on `a|re` (`M103`), `set_value: ''` on `a|gt`
+/// (`M103`). Found by the fuzzer: `regressions/pipeline/set_value_on_cidr.bin`.
 #[test]
-#[ignore = "known bug: value transformations can leave values the modifiers reject"]
-fn known_bug_pipeline_value_rewrite_breaks_modifiers() {
+fn pipeline_value_rewrite_the_modifiers_reject_is_p205() {
     for (value, item) in [
         ("2.5", "a|cidr: 10.0.0.0/8"),
         ("false", "a|re: 'x+'"),
@@ -453,14 +437,17 @@ fn known_bug_pipeline_value_rewrite_breaks_modifiers() {
         let rule = parse_rule(&format!(
             "title: t\nlogsource: {{product: linux}}\ndetection:\n  sel: {{{item}}}\n  condition: sel\n"
         ));
-        match p.apply(&rule) {
-            Err(diags) => assert_eq!(diags[0].code.code, "P205", "{value} on {item}"),
-            Ok(mapped) => {
-                let errors = emitted_errors(&mapped);
-                assert!(errors.is_empty(), "{value} on {item}: {errors:#?}");
-            }
-        }
+        let diags = p.apply(&rule).expect_err(item);
+        assert_eq!(diags[0].code.code, "P205", "{value} on {item}");
+        assert_eq!(diags[0].span().start.line, 4, "{value} on {item}");
     }
+    // Values the modifiers accept are typed by them, and read back.
+    let p = pipeline("name: p\ntransformations:\n  - {type: set_value, value: 10.0.0.0/8}\n");
+    let rule = parse_rule(
+        "title: t\nlogsource: {product: linux}\ndetection:\n  sel: {a|cidr: 192.168.0.0/16}\n  condition: sel\n",
+    );
+    let errors = emitted_errors(&p.apply(&rule).unwrap());
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 /// Fixed bug (adsigma-correlation `Correlator::flush`): a window whose end saturates at
@@ -509,24 +496,19 @@ fn correlation_flush_decides_windows_ending_at_the_end_of_time() {
     }
 }
 
-/// Known bug (adsigma-pipeline model): `Lit` derives `PartialEq`, so a pipeline with a NaN
-/// value (`.nan` in `vars`, a value or a recognizer test) is not equal to itself, and
-/// `to_yaml` -> parse does not give "a pipeline equal to this one" as documented. Fix:
-/// compare `Lit::Float` by `to_bits` (or `total_cmp`) in a hand-written `PartialEq`.
-/// Skipped by `adsigma_fuzz::pipeline::known_issue`. Found by the fuzzer:
-/// `regressions/pipeline/nan_value_unequal_to_itself.bin`.
+/// A pipeline with a NaN value (`.nan` in `vars`, a value or a recognizer test) equals
+/// itself and its `to_yaml` -> parse (`Lit` compares floats by their bits). Found by the
+/// fuzzer: `regressions/pipeline/nan_value_unequal_to_itself.bin`.
 #[test]
-#[ignore = "known bug: a NaN value makes a pipeline unequal to itself"]
-fn known_bug_pipeline_nan_value_unequal_to_itself() {
+fn pipeline_nan_value_equals_itself() {
     let p = pipeline("name: p\nvars: {x: [.nan]}\n");
     assert_eq!(p, p.clone());
+    assert_eq!(pipeline(&p.to_yaml()), p);
 }
 
-/// The saved inputs of the known pipeline bugs fail the unfiltered check until the bugs are
-/// fixed (then move them out of `known_issue` and un-ignore this).
+/// The saved inputs of the pipeline bugs pass the check without `known_issue` skips.
 #[test]
-#[ignore = "known bugs: see the known_bug_pipeline_* tests"]
-fn known_bug_pipeline_regressions_fail_unfiltered() {
+fn pipeline_regressions_pass_unfiltered() {
     for path in files::inputs(&fuzz_dir(), "regressions", "pipeline") {
         let data = std::fs::read(&path).unwrap();
         adsigma_fuzz::pipeline::check_pipeline_strict(&pipeline_case(&data));
@@ -547,28 +529,21 @@ fn correlation_regressions_pass_unfiltered() {
     }
 }
 
-/// Known bug (adsigma-pipeline `apply`): a field name mapping onto a field that another
-/// item of the same map already has (`ParentImage: a` next to `a`) gives a map with two
-/// items of one field, which the emitted YAML writes as a duplicate key (`Y105`). Fix: fail
-/// with `P205 invalid_transformed_rule` (or merge the items into one with both conditions
-/// as a list of maps). Skipped by `adsigma_fuzz::pipeline::known_issue`. Found by the
+/// A field name mapping onto a field that another item of the same map already has
+/// (`ParentImage: a` next to `a`) fails with `P205 invalid_transformed_rule` at the item
+/// (the map had two items of one key, a duplicate key once emitted: `Y105`). Found by the
 /// fuzzer: `regressions/pipeline/mapping_onto_a_used_field_duplicates_key.bin`.
 #[test]
-#[ignore = "known bug: a mapping onto a used field duplicates a key"]
-fn known_bug_pipeline_mapping_onto_a_used_field() {
+fn pipeline_mapping_onto_a_used_field_is_p205() {
     let p = pipeline(
         "name: p\ntransformations:\n  - {type: field_name_mapping, mapping: {ParentImage: a}}\n",
     );
     let rule = parse_rule(
         "title: t\nlogsource: {product: linux}\ndetection:\n  sel: {a: x, ParentImage: y}\n  condition: sel\n",
     );
-    match p.apply(&rule) {
-        Err(diags) => assert_eq!(diags[0].code.code, "P205"),
-        Ok(mapped) => {
-            let errors = emitted_errors(&mapped);
-            assert!(errors.is_empty(), "{errors:#?}");
-        }
-    }
+    let diags = p.apply(&rule).unwrap_err();
+    assert_eq!(diags[0].code.code, "P205");
+    assert_eq!(diags[0].span().start.line, 4);
 }
 
 /// Fixed bug (adsigma-correlation `value_sum` / `value_avg`): the running sum added each

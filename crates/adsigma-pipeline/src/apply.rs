@@ -190,7 +190,13 @@ impl ItemCx<'_> {
                             }
                             ListElement::Keyword(v) => {
                                 if self.selected(None, std::slice::from_ref(&v)) {
-                                    let vals = self.values(vec![v], false, true)?;
+                                    let was = std::mem::replace(&mut self.changed, false);
+                                    let at = v.span;
+                                    let mut vals = self.values(vec![v], false, true)?;
+                                    if self.changed {
+                                        vals = self.retype_keywords(vals, at)?;
+                                    }
+                                    self.changed |= was;
                                     out.extend(vals.into_iter().map(ListElement::Keyword));
                                 } else {
                                     out.push(ListElement::Keyword(v));
@@ -247,13 +253,18 @@ impl ItemCx<'_> {
                 }
                 _ if t.renames_fields() => {
                     if it.has(Modifier::FieldRef) {
+                        let mut renamed = false;
                         for v in &mut it.values {
                             if let ValueKind::FieldRef(f) = &mut v.kind {
                                 if let Some(mut n) = rename(t, f) {
                                     *f = n.swap_remove(0);
-                                    self.changed = true;
+                                    renamed = true;
                                 }
                             }
+                        }
+                        if renamed {
+                            self.changed = true;
+                            it = self.retype(it)?;
                         }
                     }
                     let Some(field) = &it.field else {
@@ -263,6 +274,9 @@ impl ItemCx<'_> {
                     match rename(t, &field.value) {
                         None => variants.push(vec![it]),
                         Some(targets) => {
+                            for n in &targets {
+                                self.check_name(n, &field.value, it.key_span)?;
+                            }
                             self.track.touched.insert(it.key_span.start.offset);
                             self.changed = true;
                             let fspan = field.span;
@@ -282,10 +296,15 @@ impl ItemCx<'_> {
                     let all = it.has(Modifier::All);
                     let expand = it.has(Modifier::Expand);
                     let before = it.values.len();
+                    let was = std::mem::replace(&mut self.changed, false);
                     it.values = self.values(std::mem::take(&mut it.values), all, expand)?;
                     if it.values.len() > before {
                         it.list = true;
                     }
+                    if self.changed {
+                        it = self.retype(it)?;
+                    }
+                    self.changed |= was;
                     variants.push(vec![it]);
                 }
             }
@@ -319,10 +338,159 @@ impl ItemCx<'_> {
             }
             alts = next;
         }
+        if self.item.transformation.renames_fields() {
+            for a in &alts {
+                self.check_unique_keys(a)?;
+            }
+        }
         Ok(alts
             .into_iter()
             .map(|items| FieldMap { items, span })
             .collect())
+    }
+
+    /// P205 at `at`, with a label at the processing item.
+    fn invalid(&self, at: Span, message: String) -> Box<Diagnostic> {
+        Box::new(self.invalid_diag(at, message))
+    }
+
+    fn invalid_diag(&self, at: Span, message: String) -> Diagnostic {
+        Diagnostic::new(codes::INVALID_RESULT, at, message).with_label(
+            self.item.span,
+            format!(
+                "`{}` of pipeline `{}`",
+                self.item.transformation.type_name(),
+                self.pipeline.name
+            ),
+        )
+    }
+
+    /// A renamed field: `|` would read as modifiers once written out, and an empty name
+    /// makes a field-less item (keywords), which takes no modifier but `all`.
+    fn check_name(&self, name: &str, from: &str, at: Span) -> R<()> {
+        let problem = if name.contains('|') {
+            "which contains `|` (it would read as a modifier)"
+        } else if name.is_empty() {
+            "an empty name"
+        } else {
+            return Ok(());
+        };
+        Err(self.invalid(
+            at,
+            format!(
+                "`{}` renames the field `{from}` to `{name}`, {problem}",
+                self.item.transformation.type_name()
+            ),
+        ))
+    }
+
+    /// Two items of one map with the same field and modifiers (a renaming onto a field the
+    /// map already uses): a YAML mapping cannot hold the key twice.
+    fn check_unique_keys(&self, items: &[DetectionItem]) -> R<()> {
+        fn field(it: &DetectionItem) -> Option<&str> {
+            it.field.as_ref().map(|f| f.value.as_str())
+        }
+        for (i, x) in items.iter().enumerate() {
+            let same = |y: &&DetectionItem| {
+                field(y) == field(x)
+                    && y.modifiers
+                        .iter()
+                        .map(|m| m.value)
+                        .eq(x.modifiers.iter().map(|m| m.value))
+            };
+            if let Some(y) = items[..i].iter().find(same) {
+                let key = format!(
+                    "{}{}",
+                    field(x).unwrap_or_default(),
+                    x.modifiers
+                        .iter()
+                        .map(|m| format!("|{}", m.value.name()))
+                        .collect::<String>()
+                );
+                return Err(Box::new(
+                    self.invalid_diag(
+                        x.key_span,
+                        format!(
+                            "`{}` gives this map two items `{key}`, which one YAML mapping cannot hold",
+                            self.item.transformation.type_name()
+                        ),
+                    )
+                    .with_label(y.key_span, "the other item")
+                    .with_hint(
+                        "map the field onto one the map does not use, or restrict the mapping with `field_name_conditions`",
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The item with its values typed by its modifiers as the rule parser types them (the
+    /// item written out in a rule of its own and parsed again), or P205 when the parser
+    /// rejects them: a value transformation must leave values the item's modifiers accept.
+    fn retype(&self, mut it: DetectionItem) -> R<DetectionItem> {
+        let probe = IdentifierBody::Map(FieldMap {
+            items: vec![it.clone()],
+            span: it.key_span,
+        });
+        match reparse(probe) {
+            Ok(IdentifierBody::Map(mut fm))
+                if fm.items.len() == 1 && fm.items[0].values.len() == it.values.len() =>
+            {
+                let parsed = fm.items.swap_remove(0);
+                for (v, p) in it.values.iter_mut().zip(parsed.values) {
+                    v.kind = p.kind;
+                }
+                Ok(it)
+            }
+            Ok(_) => Err(self.invalid(
+                it.key_span,
+                format!(
+                    "`{}` leaves an item that does not read back as itself",
+                    self.item.transformation.type_name()
+                ),
+            )),
+            Err(message) => Err(self.invalid(
+                it.key_span,
+                format!(
+                    "`{}` leaves a value this item's modifiers reject: {message}",
+                    self.item.transformation.type_name()
+                ),
+            )),
+        }
+    }
+
+    /// [`Self::retype`] for keywords.
+    fn retype_keywords(&self, mut values: Vec<Value>, at: Span) -> R<Vec<Value>> {
+        let probe =
+            IdentifierBody::List(values.iter().cloned().map(ListElement::Keyword).collect());
+        match reparse(probe) {
+            Ok(IdentifierBody::List(elems)) if elems.len() == values.len() => {
+                for (v, e) in values.iter_mut().zip(elems) {
+                    match e {
+                        ListElement::Keyword(p) => v.kind = p.kind,
+                        ListElement::Map(_) => {
+                            return Err(self.invalid(at, "a keyword reads back as a map".into()));
+                        }
+                    }
+                }
+                Ok(values)
+            }
+            Ok(_) => Err(self.invalid(
+                at,
+                format!(
+                    "`{}` leaves keywords that do not read back as themselves",
+                    self.item.transformation.type_name()
+                ),
+            )),
+            Err(message) => Err(self.invalid(
+                at,
+                format!(
+                    "`{}` leaves an invalid keyword: {message}",
+                    self.item.transformation.type_name()
+                ),
+            )),
+        }
     }
 
     /// The value transformations.
@@ -451,6 +619,36 @@ impl ItemCx<'_> {
                 .map(|pieces| ValueKind::String(normalize(pieces)))
                 .collect(),
         ))
+    }
+}
+
+/// `body` as the rule parser reads it once written out (in a rule of its own), or the
+/// message of the first error the parser reports.
+fn reparse(body: IdentifierBody) -> Result<IdentifierBody, String> {
+    const PROBE: &str =
+        "title: t\nlogsource: {product: x}\ndetection:\n  sel: x\n  condition: sel\n";
+    let parse = |text: &str| adsigma_syntax::parse_str(text, FileId(u32::MAX), &Limits::default());
+    let Some(Document::Rule(mut rule)) = parse(PROBE).documents.into_iter().next() else {
+        return Err("the probe rule does not parse".to_owned());
+    };
+    let Some(ident) = rule.detection.identifiers.first_mut() else {
+        return Err("the probe rule has no identifier".to_owned());
+    };
+    ident.body = body;
+    let text = adsigma_syntax::emit::to_yaml(&Document::Rule(rule));
+    let back = parse(&text);
+    if let Some(d) = back.diagnostics.iter().find(|d| d.is_error()) {
+        return Err(d.message.clone());
+    }
+    match back.documents.into_iter().next() {
+        Some(Document::Rule(r)) => r
+            .detection
+            .identifiers
+            .into_iter()
+            .next()
+            .map(|i| i.body)
+            .ok_or_else(|| "the item does not read back".to_owned()),
+        _ => Err("the item does not read back".to_owned()),
     }
 }
 

@@ -116,7 +116,12 @@ fn test_flow(t: &Test) -> String {
 fn transformation(o: &mut String, t: &Transformation) {
     match t {
         Transformation::FieldNameMapping { mapping } | Transformation::MapString { mapping } => {
-            o.push_str("    mapping:\n");
+            // An empty block would read as `mapping: null`.
+            o.push_str(if mapping.is_empty() {
+                "    mapping: {}\n"
+            } else {
+                "    mapping:\n"
+            });
             for (k, v) in mapping {
                 if v.len() == 1 {
                     let _ = writeln!(o, "      {}: {}", quote(k), quote(&v[0]));
@@ -126,7 +131,11 @@ fn transformation(o: &mut String, t: &Transformation) {
             }
         }
         Transformation::FieldNamePrefixMapping { mapping } => {
-            o.push_str("    mapping:\n");
+            o.push_str(if mapping.is_empty() {
+                "    mapping: {}\n"
+            } else {
+                "    mapping:\n"
+            });
             for (k, v) in mapping {
                 let _ = writeln!(o, "      {}: {}", quote(k), quote(v));
             }

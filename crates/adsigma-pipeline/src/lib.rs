@@ -75,6 +75,14 @@
 //! `*_condition_negation` are accepted too). Field name conditions restrict every
 //! detection-item transformation (values too) to the fields they select.
 //!
+//! Rewritten values are typed by their item's modifiers as the rule parser types them
+//! (`set_value: 10.0.0.0/8` on `ip|cidr` is a network, on `Image|re` a regex). A
+//! transformation that would leave a rule the parser rejects is a `P205` error at the rule's
+//! item: a value the modifiers reject (`set_value: false` on `a|re`), a renaming onto a field
+//! and modifiers another item of the same map has (two equal keys), a field renamed to an
+//! empty name. Renaming to a name with `|` (which would read as modifiers) is rejected when
+//! the pipeline is parsed (`P103`).
+//!
 //! `value_placeholders` rewrites `%name%` placeholders of `expand` values into one value per
 //! var value, except under the `all` modifier (where alternatives cannot be written as
 //! values); for those, give the engine the values of [`PipelineSet::placeholders`].

@@ -9,7 +9,10 @@ use adsigma_syntax::{FileId, Span};
 use std::fmt;
 
 /// A YAML scalar argument: `null`, a boolean, a number or a string.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality compares floats by their bits (every NaN equal to every NaN), so that a
+/// pipeline holding `.nan` equals itself and its [`Pipeline::to_yaml`] parsed again.
+#[derive(Clone, Debug)]
 pub enum Lit {
     /// `null`.
     Null,
@@ -21,6 +24,21 @@ pub enum Lit {
     Float(f64),
     /// A string.
     Str(String),
+}
+
+impl PartialEq for Lit {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Lit::Null, Lit::Null) => true,
+            (Lit::Bool(a), Lit::Bool(b)) => a == b,
+            (Lit::Int(a), Lit::Int(b)) => a == b,
+            (Lit::Float(a), Lit::Float(b)) => {
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+            }
+            (Lit::Str(a), Lit::Str(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl Lit {

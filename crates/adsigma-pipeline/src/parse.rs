@@ -64,6 +64,25 @@ impl Ctx {
         }
     }
 
+    /// A field name a renaming writes (or a part of one: `part` allows it empty): `|`
+    /// would read as the start of modifiers once the rule is written out, and an empty name
+    /// makes a field-less item (keywords), which takes no modifier but `all`.
+    fn field_name(&mut self, node: &Node, name: String, what: &str, part: bool) -> Option<String> {
+        let problem = if name.contains('|') {
+            "contains `|`, which would read as a modifier"
+        } else if name.is_empty() && !part {
+            "is empty"
+        } else {
+            return Some(name);
+        };
+        self.err(
+            codes::INVALID_ARGUMENT,
+            node.span,
+            format!("{what} `{name}` {problem}; a field name cannot be rewritten to it"),
+        );
+        None
+    }
+
     fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
         match node.as_scalar().map(|s| s.resolve()) {
             Some(Resolved::Bool(b)) => Some(b),
@@ -452,6 +471,12 @@ fn transformation(
             for (k, v) in entries {
                 let from = cx.string(k, "a mapped name")?;
                 let to = cx.strings(v, "a mapping target")?;
+                if kind == "field_name_mapping" {
+                    let nodes = v.as_seq().unwrap_or(std::slice::from_ref(v));
+                    for (n, t) in nodes.iter().zip(&to) {
+                        cx.field_name(n, t.clone(), "the mapping target", false)?;
+                    }
+                }
                 if to.is_empty() {
                     cx.err(
                         codes::INVALID_ARGUMENT,
@@ -473,9 +498,10 @@ fn transformation(
             let entries = cx.map(m, "`mapping`")?;
             let mut mapping = Vec::new();
             for (k, v) in entries {
+                let to = cx.string(v, "a prefix replacement")?;
                 mapping.push((
                     cx.string(k, "a prefix")?,
-                    cx.string(v, "a prefix replacement")?,
+                    cx.field_name(v, to, "the prefix replacement", true)?,
                 ));
             }
             Transformation::FieldNamePrefixMapping { mapping }
@@ -483,13 +509,15 @@ fn transformation(
         "field_name_prefix" => Transformation::FieldNamePrefix {
             prefix: {
                 let n = required(cx, keys, node, kind, "prefix")?;
-                cx.string(n, "`prefix`")?
+                let prefix = cx.string(n, "`prefix`")?;
+                cx.field_name(n, prefix, "the prefix", true)?
             },
         },
         "field_name_suffix" => Transformation::FieldNameSuffix {
             suffix: {
                 let n = required(cx, keys, node, kind, "suffix")?;
-                cx.string(n, "`suffix`")?
+                let suffix = cx.string(n, "`suffix`")?;
+                cx.field_name(n, suffix, "the suffix", true)?
             },
         },
         "change_logsource" => {

@@ -4,6 +4,7 @@
 mod errors;
 mod events;
 mod transform;
+mod validity;
 
 use adsigma_syntax::{Document, FileId, Limits, Rule, parse_str};
 use std::path::PathBuf;
