@@ -445,13 +445,13 @@ impl Engine {
     /// engine.evaluate_matches(&serde_json::json!({"Image": "/bin/sh"}), None, &mut scratch, &mut matches);
     /// assert_eq!(matches[0].matched()[0].value, "/bin/sh");
     /// ```
-    pub fn evaluate_matches(
-        &self,
+    pub fn evaluate_matches<'a>(
+        &'a self,
         event: &dyn Event,
-        logsource: Option<&LogSource>,
+        logsource: Option<&'a LogSource>,
         scratch: &mut Scratch,
         out: &mut Vec<Match>,
-    ) -> Option<LogSource> {
+    ) -> Option<&'a LogSource> {
         let mut hits = Vec::new();
         let explain = |program: &Program,
                        event: &dyn Event,
@@ -488,14 +488,14 @@ impl Engine {
                         explain(program, event, &hits, scratch, out);
                     }
                 }
-                return Some(ls.clone());
+                return Some(ls);
             }
         }
         let routed = logsource.and_then(|ls| self.route(ls));
         let program: &Program = routed.as_deref().unwrap_or(&self.inner.program);
         program.matching_rules(event, logsource, scratch, &mut hits);
         explain(program, event, &hits, scratch, out);
-        logsource.cloned()
+        logsource
     }
 
     /// The logsource the engine's pipelines give `event` (the first, by priority, whose
@@ -507,8 +507,8 @@ impl Engine {
     /// let ls = engine.recognize(&k8s).unwrap();
     /// assert_eq!(ls.product.as_deref(), Some("kubernetes"));
     /// ```
-    pub fn recognize(&self, event: &dyn Event) -> Option<LogSource> {
-        self.lane_of(event).map(|(_, ls)| ls.clone())
+    pub fn recognize(&self, event: &dyn Event) -> Option<&LogSource> {
+        self.lane_of(event).map(|(_, ls)| ls)
     }
 
     fn lane_of(&self, event: &dyn Event) -> Option<(&Lane, &LogSource)> {

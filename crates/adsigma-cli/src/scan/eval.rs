@@ -181,7 +181,7 @@ impl<'a> Worker<'a> {
                 // Per-rule timing: the shared pass once, then each match explained apart.
                 self.hits.clear();
                 logsource = match &self.settings.logsource {
-                    Some(ls) => Some(ls.clone()),
+                    Some(ls) => Some(ls),
                     None => self.engine.recognize(&event),
                 };
                 self.engine.evaluate_into(
@@ -233,9 +233,7 @@ impl<'a> Worker<'a> {
             for m in &self.matches {
                 let raw = self.settings.include_event.then_some(bytes);
                 match self.settings.format {
-                    ScanFormat::Jsonl => {
-                        self.json.line(&mut o.out, m, &pos, logsource.as_ref(), raw)
-                    }
+                    ScanFormat::Jsonl => self.json.line(&mut o.out, m, &pos, logsource, raw),
                     ScanFormat::Human => output::human_line(&mut o.out, m, &pos, raw),
                 }
                 o.matches += 1;
