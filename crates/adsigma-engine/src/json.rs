@@ -142,8 +142,14 @@ impl<'a> JsonEvent<'a> {
             Kind::Object => {
                 // Longest key equal to a dotted prefix of the path; the last of equal keys.
                 let mut best: Option<usize> = None;
+                let first = path.as_bytes().first();
                 for c in self.children(i) {
                     let k: &str = &self.nodes[c].key;
+                    // Most keys differ from the path in their first byte: skip them before
+                    // comparing (an empty key can still be a prefix: `""` + `.` + rest).
+                    if k.len() > path.len() || (!k.is_empty() && k.as_bytes().first() != first) {
+                        continue;
+                    }
                     let fits = path == k
                         || (path.len() > k.len()
                             && path.starts_with(k)
