@@ -1,5 +1,6 @@
 //! Profiling harness (not a benchmark): evaluates pre-parsed events repeatedly.
 //! `cargo run --release --example profile_eval -- EVENTS.ndjson [REPEATS] [LOGSOURCE]`
+//! (`ONLY_FLAT=1`: only the `JsonEvent` path; `NO_PIPELINES=1`: no pipeline routing)
 use std::time::Instant;
 
 fn main() {
@@ -38,7 +39,11 @@ fn main() {
     let pack = adsigma::RulePack::load("../shared/corpus/sigma/rules").expect("corpus");
     let loaded = t.elapsed();
     let rss_pack = rss_mb();
-    let engine = adsigma::Engine::new(&pack).expect("compiles");
+    // NO_PIPELINES=1: no shipped pipeline recognises (and routes) the events.
+    let engine = adsigma::Engine::builder()
+        .default_pipelines(std::env::var_os("NO_PIPELINES").is_none())
+        .build(&pack)
+        .expect("compiles");
     eprintln!("load {:?}, load+compile {:?}", loaded, t.elapsed());
     let rss_pack_and_engine = rss_mb();
     drop(pack);
