@@ -277,33 +277,7 @@ fn is_pipeline(text: &str) -> bool {
 /// assert_eq!(event, serde_json::json!({"a": 1, "b": "2", "c": null}));
 /// ```
 pub fn yaml_to_json(node: &syntax::yaml::Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    use syntax::yaml::{NodeKind, Resolved};
-    match &node.kind {
-        NodeKind::Scalar(s) => match s.resolve() {
-            Resolved::Null => J::Null,
-            Resolved::Bool(b) => J::Bool(b),
-            Resolved::Int(i) => J::from(i),
-            Resolved::Float(f) => serde_json::Number::from_f64(f)
-                .map(J::Number)
-                .unwrap_or_else(|| J::String(s.text.clone())),
-            Resolved::Str(t) => J::String(t.to_owned()),
-        },
-        NodeKind::Seq(items) => J::Array(items.iter().map(yaml_to_json).collect()),
-        NodeKind::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    // A non-scalar key (which the loader reports) becomes its JSON text.
-                    let key = match k.as_scalar() {
-                        Some(s) => s.text.clone(),
-                        None => yaml_to_json(k).to_string(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-    }
+    syntax::yaml::to_json(node)
 }
 
 fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -23,7 +23,7 @@ use crate::codes;
 use crate::correlator::{CorrelationMatch, Correlator, CorrelatorConfig, Skipped};
 use crate::set::CorrelationSet;
 use adsigma_engine::{Program, Scratch};
-use adsigma_syntax::yaml::{Node, NodeKind, Resolved};
+use adsigma_syntax::yaml::Resolved;
 use adsigma_syntax::{Diagnostic, Metadata, Span};
 use std::sync::Arc;
 
@@ -49,35 +49,9 @@ pub struct TestSequence {
     pub span: Span,
 }
 
-/// Converts a YAML node to JSON with the YAML 1.2 core schema (plain `null`, booleans and
-/// numbers are typed; quoted scalars are strings; non-finite numbers stay strings).
-pub fn yaml_to_json(node: &Node) -> serde_json::Value {
-    use serde_json::Value as J;
-    match &node.kind {
-        NodeKind::Scalar(s) => match s.resolve() {
-            Resolved::Null => J::Null,
-            Resolved::Bool(b) => J::Bool(b),
-            Resolved::Int(i) => J::from(i),
-            Resolved::Float(f) => serde_json::Number::from_f64(f)
-                .map(J::Number)
-                .unwrap_or_else(|| J::String(s.text.clone())),
-            Resolved::Str(t) => J::String(t.to_owned()),
-        },
-        NodeKind::Seq(items) => J::Array(items.iter().map(yaml_to_json).collect()),
-        NodeKind::Map(entries) => J::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k.as_scalar() {
-                        Some(s) => s.text.clone(),
-                        None => yaml_to_json(k).to_string(),
-                    };
-                    (key, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-    }
-}
+/// Converts a YAML node to JSON with the YAML 1.2 core schema (the syntax crate's
+/// [`adsigma_syntax::yaml::to_json`]).
+pub use adsigma_syntax::yaml::to_json as yaml_to_json;
 
 /// Reads `tests.sequences` of a correlation rule's metadata. No `tests` or no `sequences`
 /// is an empty list; a malformed entry is a [`codes::INVALID_TEST_SEQUENCE`] error.

@@ -649,3 +649,35 @@ impl Loader<'_, '_> {
         Ok(())
     }
 }
+
+/// Converts a node (e.g. a rule's `tests.match` event) to JSON with the YAML 1.2 core
+/// schema: plain `null`/`true`/numbers are typed, quoted scalars are strings. Non-finite
+/// numbers (`.inf`, `.nan`), which JSON cannot hold, become strings as written; a
+/// non-scalar key (which the loader reports) becomes its JSON text.
+pub fn to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.kind {
+        NodeKind::Scalar(s) => match s.resolve() {
+            Resolved::Null => J::Null,
+            Resolved::Bool(b) => J::Bool(b),
+            Resolved::Int(i) => J::from(i),
+            Resolved::Float(f) => serde_json::Number::from_f64(f)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(s.text.clone())),
+            Resolved::Str(t) => J::String(t.to_owned()),
+        },
+        NodeKind::Seq(items) => J::Array(items.iter().map(to_json).collect()),
+        NodeKind::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k.as_scalar() {
+                        Some(s) => s.text.clone(),
+                        None => to_json(k).to_string(),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+    }
+}
