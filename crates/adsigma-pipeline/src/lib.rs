@@ -202,9 +202,17 @@ impl Pipeline {
         if self.recognizers.is_empty() {
             return true;
         }
-        let ls = match self.apply(rule) {
-            Ok(r) => logsource_of(&r),
-            Err(_) => logsource_of(rule),
+        // Only `change_logsource` changes the logsource: without one, no need to transform
+        // the rule (a clone) to know it.
+        let changes = self.transformations.iter().any(|t| {
+            matches!(
+                t.transformation,
+                model::Transformation::ChangeLogsource { .. }
+            )
+        });
+        let ls = match changes.then(|| self.apply(rule)) {
+            Some(Ok(r)) => logsource_of(&r),
+            _ => logsource_of(rule),
         };
         self.logsources().any(|l| adsigma_engine::fits(&ls, l))
     }
