@@ -5,7 +5,7 @@
 //!
 //! 1. Resolve correlation documents against the compiled detection rules:
 //!    [`CorrelationSet::build`] (rule references by `id` or `name`, chains of correlations,
-//!    aliases; errors are positioned [`adsigma_syntax::Diagnostic`]s with codes `C2xx`, see
+//!    aliases; errors are positioned [`adsigma_syntax::Diagnostic`]s with codes `C3xx`, see
 //!    [`codes`]).
 //! 2. Make a [`Correlator`] and feed it every event in stream order with the indices of the
 //!    detection rules it matched: [`Correlator::observe`] returns the correlation matches

@@ -148,7 +148,7 @@ impl CorrelationSet {
     /// assert!(!set.rule_emits(0), "generate defaults to false");
     /// let unknown = [RuleRef { index: 0, id: None, name: Some("other") }];
     /// let errors = CorrelationSet::build(&[c], &unknown).unwrap_err();
-    /// assert_eq!(errors[0].code.code, "C201");
+    /// assert_eq!(errors[0].code.code, "C301");
     /// ```
     pub fn build(
         correlations: &[&Correlation],

@@ -105,7 +105,7 @@ fn logsource_and_reference_diagnostics() {
     let (rules, filters) = split(&d);
     let (out, diags) = apply_filters(&rules, &filters);
     let codes: Vec<&str> = diags.iter().map(|d| d.code.code).collect();
-    assert_eq!(codes, ["C207", "C206", "C202"]);
+    assert_eq!(codes, ["C307", "C306", "C302"]);
     assert_eq!(out[0], rules[0], "ambiguous: not applied");
     assert_eq!(
         out[1].detection.conditions[0].text.value,

@@ -542,27 +542,27 @@ fn diagnostics_for_bad_references() {
     };
     assert_eq!(
         codes(&corr("event_count", "[nope]", "1m", "{gte: 2}"), &["a"]),
-        ["C201"]
+        ["C301"]
     );
     assert_eq!(
         codes(&corr("event_count", "[a]", "1m", "{gte: 2}"), &["a", "a"]),
-        ["C202"]
+        ["C302"]
     );
     let cycle = "title: x\nname: x\ncorrelation: {type: event_count, rules: [y], group-by: [u], timespan: 1m, condition: {gte: 1}}\n---\ntitle: y\nname: y\ncorrelation: {type: event_count, rules: [x], group-by: [u], timespan: 1m, condition: {gte: 1}}\n";
-    assert_eq!(codes(cycle, &[]), ["C203"]);
+    assert_eq!(codes(cycle, &[]), ["C303"]);
     let own = "title: x\nname: x\ncorrelation: {type: event_count, rules: [x], group-by: [u], timespan: 1m, condition: {gte: 1}}\n";
-    assert_eq!(codes(own, &[]), ["C203"]);
+    assert_eq!(codes(own, &[]), ["C303"]);
     let alias = "title: t\ncorrelation:\n  type: temporal\n  rules: [a]\n  group-by: [ip]\n  timespan: 10s\n  aliases:\n    ip:\n      b: source.ip\n";
     let err = try_build(alias, &["a", "b"]).unwrap_err();
-    assert_eq!(err[0].code.code, "C204");
+    assert_eq!(err[0].code.code, "C304");
     assert_eq!(err[0].span().start.line, 9, "points at the alias entry");
     let dup = corr("event_count", "[a, a]", "1m", "{gte: 2}");
     let set = try_build(&dup, &["a"]).unwrap();
-    assert_eq!(set.warnings()[0].code.code, "C209");
+    assert_eq!(set.warnings()[0].code.code, "C309");
     let many: Vec<String> = (0..65).map(|i| format!("r{i}")).collect();
     let names: Vec<&str> = many.iter().map(String::as_str).collect();
     let text = corr("temporal", &format!("[{}]", names.join(", ")), "1m", "");
-    assert_eq!(codes(&text, &names), ["C205"]);
+    assert_eq!(codes(&text, &names), ["C305"]);
     let all: Vec<&str> = adsigma_correlation::codes::ALL
         .iter()
         .map(|c| c.code)
@@ -607,7 +607,7 @@ fn test_sequences_are_read_and_bad_ones_are_positioned() {
     let d = crate::common::docs(&bad);
     let errs = parse_sequences(&crate::common::correlations(&d)[0].meta).unwrap_err();
     assert_eq!(errs.len(), 4);
-    assert!(errs.iter().all(|e| e.code.code == "C208"));
+    assert!(errs.iter().all(|e| e.code.code == "C308"));
     let lines: Vec<u32> = errs.iter().map(|e| e.span().start.line).collect();
     assert_eq!(lines, [11, 13, 15, 16]);
 }
@@ -647,7 +647,7 @@ fn lenient_build_leaves_out_broken_correlations_and_their_dependents() {
     assert_eq!(set.info(0).unwrap().title, "fine");
     assert_eq!(set.info(0).unwrap().document, 2);
     let codes: Vec<&str> = warnings.iter().map(|w| w.code.code).collect();
-    assert_eq!(codes, ["C201", "C201"]);
+    assert_eq!(codes, ["C301", "C301"]);
     assert!(warnings.iter().all(|w| !w.is_error()));
     assert!(
         set.rule_emits(1),

@@ -191,7 +191,7 @@ fn filter_samples_restrict_their_rules() {
     let (rules, diags) = apply_filters(std::slice::from_ref(rule), &[filter]);
     // The second id is not loaded: a warning.
     assert_eq!(diags.len(), 1);
-    assert_eq!(diags[0].code.code, "C206");
+    assert_eq!(diags[0].code.code, "C306");
     assert_eq!(
         rules[0].detection.conditions[0].text.value,
         "selection and _filter0_selection"
@@ -217,6 +217,6 @@ fn filter_samples_restrict_their_rules() {
         panic!()
     };
     let (rules, diags) = apply_filters(std::slice::from_ref(plain), &[filter]);
-    assert!(diags.iter().any(|d| d.code.code == "C207"));
+    assert!(diags.iter().any(|d| d.code.code == "C307"));
     assert_eq!(&rules[0], plain);
 }

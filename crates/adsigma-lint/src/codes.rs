@@ -105,6 +105,7 @@ const fn off(code: Code, hint: &'static str) -> Entry {
 }
 
 use adsigma_ads::codes as a;
+use adsigma_correlation::codes as co;
 use adsigma_engine::codes as en;
 use adsigma_pipeline::codes as p;
 use adsigma_syntax::codes as s;
@@ -420,6 +421,36 @@ pub const REGISTRY: &[Entry] = &[
         "Use fewer alternatives, or raise `max_expansion`.",
     ),
     e(DUPLICATE_DETECTION, "Merge the rules, or remove one."),
+    e(
+        co::UNKNOWN_RULE_REFERENCE,
+        "Reference a loaded rule by its id or name.",
+    ),
+    e(
+        co::AMBIGUOUS_RULE_REFERENCE,
+        "Reference the rule by its id.",
+    ),
+    e(
+        co::CORRELATION_CYCLE,
+        "Break the cycle: a correlation cannot feed itself.",
+    ),
+    e(
+        co::INVALID_ALIAS,
+        "Alias fields only of the rules the correlation references, once each.",
+    ),
+    e(co::TOO_MANY_RULES, "Split the correlation."),
+    e(
+        co::UNKNOWN_FILTER_REFERENCE,
+        "Reference a loaded rule, or remove the reference.",
+    ),
+    e(
+        co::FILTER_LOGSOURCE_MISMATCH,
+        "Give the filter the rule's logsource, or drop the rule from it.",
+    ),
+    e(
+        co::INVALID_TEST_SEQUENCE,
+        "Write the entry as `{events: [...], expect: N | [ids]}`.",
+    ),
+    e(co::DUPLICATE_CORRELATION_REFERENCE, "List each rule once."),
     e(
         p::STRUCTURE,
         "Give the pipeline a `name` and the sections their documented shapes.",

@@ -210,6 +210,8 @@ fn registry_is_complete_and_codes_are_unique() {
         .iter()
         .chain(adsigma_ads::codes::ALL)
         .chain(adsigma_engine::codes::ALL)
+        .chain(adsigma_pipeline::codes::ALL)
+        .chain(adsigma_correlation::codes::ALL)
         .chain(adsigma_lint::codes::ALL);
     for c in all {
         assert!(lookup(c.code).is_some(), "{} missing from REGISTRY", c.code);
