@@ -126,18 +126,8 @@ pub use adsigma_syntax::{Diagnostic, Severity};
 /// | D154 | `report_duplicate_section` | info | a section given twice (merged) |
 /// | D155 | `report_no_sections` | error | no ADS section heading found |
 pub mod codes {
-    use adsigma_syntax::{Code, Severity};
 
-    macro_rules! codes {
-        ($($konst:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
-            $( #[doc = concat!("`", $code, " ", $name, "`: ", $summary)]
-               pub const $konst: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary }; )*
-            /// Every code this crate emits, in code order.
-            pub const ALL: &[Code] = &[$($konst),*];
-        };
-    }
-
-    codes! {
+    adsigma_syntax::define_codes! {
         UNKNOWN_TECHNIQUE = "A101", "attack_unknown_technique", Warning, "A technique tag names a technique ATT&CK does not have.";
         REVOKED_TECHNIQUE = "A102", "attack_revoked_technique", Warning, "A technique tag names a technique ATT&CK revoked.";
         DEPRECATED_TECHNIQUE = "A103", "attack_deprecated_technique", Warning, "A technique tag names a technique ATT&CK deprecated.";

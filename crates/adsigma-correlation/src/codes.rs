@@ -1,18 +1,7 @@
 //! The diagnostic codes of this crate: `C3xx` (correlations and filters; the syntax crate's
 //! condition codes are `C1xx`).
 
-use adsigma_syntax::{Code, Severity};
-
-macro_rules! codes {
-    ($($konst:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
-        $( #[doc = concat!("`", $code, " ", $name, "`: ", $summary)]
-           pub const $konst: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary }; )*
-        /// Every code this crate emits, in code order.
-        pub const ALL: &[Code] = &[$($konst),*];
-    };
-}
-
-codes! {
+adsigma_syntax::define_codes! {
     UNKNOWN_RULE_REFERENCE = "C301", "unknown_rule_reference", Error, "A correlation names a rule or correlation (by id or name) that is not loaded.";
     AMBIGUOUS_RULE_REFERENCE = "C302", "ambiguous_rule_reference", Error, "A correlation or filter reference matches several rules.";
     CORRELATION_CYCLE = "C303", "correlation_cycle", Error, "Correlations reference each other in a cycle.";

@@ -2,18 +2,9 @@
 //! can report (this crate's and those of the syntax, ADS and engine crates), each with its
 //! fix hint and, where pySigma has the same check, pySigma's validator name.
 
-use adsigma_syntax::{Code, Severity};
+use adsigma_syntax::Code;
 
-macro_rules! codes {
-    ($($konst:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
-        $( #[doc = concat!("`", $code, " ", $name, "`: ", $summary)]
-           pub const $konst: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary }; )*
-        /// Every code this crate emits, in code order.
-        pub const ALL: &[Code] = &[$($konst),*];
-    };
-}
-
-codes! {
+adsigma_syntax::define_codes! {
     IDENTIFIER_EXISTENCE = "S201", "identifier_existence", Warning, "The rule has no `id`.";
     IDENTIFIER_UNIQUENESS = "S202", "identifier_uniqueness", Error, "Several documents of the pack have the same `id`.";
     DUPLICATE_TITLE = "S203", "duplicate_title", Warning, "Several documents of the pack have the same title.";

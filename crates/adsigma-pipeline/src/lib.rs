@@ -119,18 +119,8 @@ use std::collections::HashMap;
 
 /// The pipeline codes (`P`), one constant each, and [`codes::ALL`].
 pub mod codes {
-    use adsigma_syntax::{Code, Severity};
 
-    macro_rules! codes {
-        ($($konst:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
-            $( #[doc = concat!("`", $code, " ", $name, "`: ", $summary)]
-               pub const $konst: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary }; )*
-            /// Every code this crate emits, in code order.
-            pub const ALL: &[Code] = &[$($konst),*];
-        };
-    }
-
-    codes! {
+    adsigma_syntax::define_codes! {
         STRUCTURE = "P101", "invalid_pipeline", Error, "The pipeline is not a mapping with a `name`, or a section has the wrong shape.";
         UNKNOWN_TRANSFORMATION = "P102", "unknown_transformation", Error, "A transformation `type` is not one adsigma implements.";
         INVALID_ARGUMENT = "P103", "invalid_transformation_argument", Error, "A transformation argument is missing, of the wrong type or invalid.";

@@ -170,18 +170,8 @@ impl std::error::Error for Diagnostic {}
 
 /// The codes of the syntax layer, one constant each, and [`codes::ALL`] listing them.
 pub mod codes {
-    use super::{Code, Severity};
 
-    macro_rules! codes {
-        ($($(#[$doc:meta])* $konst:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
-            $( $(#[$doc])* #[doc = concat!("`", $code, " ", $name, "`: ", $summary)]
-               pub const $konst: Code = Code { code: $code, name: $name, severity: Severity::$sev, summary: $summary }; )*
-            /// Every code this crate emits, in code order.
-            pub const ALL: &[Code] = &[$($konst),*];
-        };
-    }
-
-    codes! {
+    crate::define_codes! {
         YAML_SYNTAX = "Y101", "yaml_syntax", Error, "The file is not well-formed YAML.";
         FILE_TOO_LARGE = "Y102", "file_too_large", Error, "The file is larger than the configured limit.";
         YAML_TOO_DEEP = "Y103", "yaml_too_deep", Error, "YAML nesting is deeper than the configured limit.";

@@ -158,3 +158,17 @@ pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String,
         ))
     })
 }
+
+/// Defines a crate's diagnostic codes: one `Code` constant per line
+/// (`CONST = "X123", "snake_name", Severity, "Summary.";`, with optional doc attributes) and
+/// `ALL`, every code in order. Every adsigma crate that emits diagnostics uses it, so the
+/// tables have one shape.
+#[macro_export]
+macro_rules! define_codes {
+    ($($(#[$doc:meta])* $konst:ident = $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
+        $( $(#[$doc])* #[doc = concat!("`", $code, " ", $name, "`: ", $summary)]
+           pub const $konst: $crate::Code = $crate::Code { code: $code, name: $name, severity: $crate::Severity::$sev, summary: $summary }; )*
+        /// Every code this crate emits, in code order.
+        pub const ALL: &[$crate::Code] = &[$($konst),*];
+    };
+}
