@@ -269,7 +269,11 @@ impl EngineBuilder {
             let origin = positions.iter().map(|&k| origin_of[k as usize]).collect();
             lanes.push(Lane {
                 pipeline: pipeline.clone(),
-                program: Some(lane.with_origin(origin)),
+                // The program computes the pipeline's derived fields as it walks an event.
+                program: Some(
+                    lane.with_origin(origin)
+                        .with_derived(pipeline.derived_fields.clone()),
+                ),
             });
         }
         // Correlations over the compiled rules. Under a rule filter or with invalid rules
@@ -477,9 +481,8 @@ impl Engine {
             if let Some((lane, ls)) = self.lane_of(event) {
                 match &lane.program {
                     Some(program) => {
-                        let derived = lane.pipeline.derive(event);
-                        program.matching_rules(&derived, Some(ls), scratch, &mut hits);
-                        explain(program, &derived, &hits, scratch, out);
+                        program.matching_rules(event, Some(ls), scratch, &mut hits);
+                        explain(program, event, &hits, scratch, out);
                     }
                     None => {
                         let routed = self.route(ls);
@@ -545,10 +548,7 @@ impl Engine {
         if logsource.is_none() {
             if let Some((lane, ls)) = self.lane_of(event) {
                 match &lane.program {
-                    Some(program) => {
-                        let derived = lane.pipeline.derive(event);
-                        program.matching_rules(&derived, Some(ls), scratch, out);
-                    }
+                    Some(program) => program.matching_rules(event, Some(ls), scratch, out),
                     None => match self.route(ls) {
                         Some(program) => program.matching_rules(event, Some(ls), scratch, out),
                         None => self
@@ -596,11 +596,11 @@ impl Engine {
         let (identifiers, matched) = match self.lane_of(event) {
             Some((
                 Lane {
-                    pipeline,
                     program: Some(program),
+                    ..
                 },
                 _,
-            )) => program.explain_reported(index, &pipeline.derive(event), scratch),
+            )) => program.explain_reported(index, event, scratch),
             _ => self.inner.program.explain(index, event, scratch),
         };
         Match {

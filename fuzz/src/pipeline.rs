@@ -793,7 +793,8 @@ fn check_positions(diags: &[Diagnostic], what: &str, case: &PipelineCase) {
 /// pipeline that parses survives `to_yaml` -> parse unchanged; applying it to the rule never
 /// panics and gives either positioned errors or a rule whose emitted YAML parses back to a
 /// rule without errors, and which compiles or fails with diagnostics; recognising and
-/// deriving on the event never panic, and the derived event evaluates.
+/// deriving on the event never panic, the derived event evaluates, and a program computing
+/// the derived fields itself gives the same matches and explanations.
 /// Cases with a [`known_issue`] are skipped (from the point the issue shows).
 pub fn check_pipeline(case: &PipelineCase) {
     check(case, true)
@@ -903,6 +904,24 @@ fn compile_and_run(
     let mut scratch = adsigma_engine::Scratch::new();
     let mut out = Vec::new();
     program.matching_rules(event, None, &mut scratch, &mut out);
+    // The program computing the derived fields itself (as an engine's lane does, capturing
+    // their parts during its walk) agrees with the program given the derived event.
+    let native = program
+        .subset(|_| true)
+        .with_derived(pipeline.derived_fields.clone());
+    let mut got = Vec::new();
+    native.matching_rules(&case.event, None, &mut scratch, &mut got);
+    assert_eq!(
+        got, out,
+        "a program computing the derived fields disagrees with the derived event\n{case:?}"
+    );
+    for &r in &out {
+        assert_eq!(
+            native.explain(r as usize, &case.event, &mut scratch),
+            program.explain(r as usize, event, &mut scratch),
+            "explanations differ with derived fields computed by the program\n{case:?}"
+        );
+    }
 }
 
 /// Why a parsed pipeline is known to break a check, if it is: the target skips such cases

@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 mod compile;
+pub mod derive;
 pub mod encode;
 pub mod event;
 pub mod ir;
@@ -286,6 +287,13 @@ impl Program {
     ) -> (Vec<String>, Vec<MatchedField>) {
         let Some(r) = self.rules.get(rule) else {
             return (Vec::new(), Vec::new());
+        };
+        // The rules see the derived fields (computed here by lookup).
+        let view =
+            (!self.derived().is_empty()).then(|| derive::Derived::new(self.derived(), event));
+        let event: &dyn Event = match &view {
+            Some(d) => d,
+            None => event,
         };
         let mut held = Vec::new();
         let mut fields: Vec<MatchedField> = Vec::new();

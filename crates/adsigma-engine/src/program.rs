@@ -1,5 +1,6 @@
 //! The compiled program: rules, items, the candidate prefilter, and evaluation.
 
+use crate::derive::{DerivedField, Overlaid, Seen, Values};
 use crate::event::{Event, EventValue, LogSource};
 use crate::ir::*;
 use crate::literals::{LiteralSet, Place};
@@ -140,6 +141,11 @@ struct FieldSlot {
     presence: Vec<u32>,
     ci: Option<Scanner>,
     cs: Option<Scanner>,
+    /// Derived-field parts this path is (indices over every derived field's parts, in
+    /// order): the walk captures its values.
+    parts: Vec<u32>,
+    /// The path is a derived field's name: the event's own values there are hidden.
+    derived_name: bool,
 }
 
 /// The compiled, immutable program: share it between threads (the facade wraps it in an
@@ -166,6 +172,10 @@ pub struct Program {
     ungated: Vec<u32>,
     /// For a subset program: each rule's index in the program it was taken from (sorted).
     pub(crate) origin: Option<Vec<u32>>,
+    /// Derived fields the program computes for every event ([`Program::with_derived`]).
+    derived: Vec<DerivedField>,
+    /// Their parts, counted.
+    derived_parts: usize,
 }
 
 impl std::fmt::Debug for Program {
@@ -199,6 +209,10 @@ pub struct Scratch {
     fold: String,
     num: String,
     num2: String,
+    /// The last event's derived values, and the walk's captures of their parts.
+    derived: Values,
+    captured: String,
+    seen: Vec<Seen>,
 }
 
 impl Scratch {
@@ -459,7 +473,62 @@ impl Program {
             literal_gated: gates.iter().map(|g| *g == Gate::Pattern).collect(),
             ungated,
             origin: None,
+            derived: Vec::new(),
+            derived_parts: 0,
         }
+    }
+
+    /// This program computing `derived` fields for every event it evaluates or explains:
+    /// their values are captured as the prefilter's walk passes their parts (no lookup),
+    /// and the rules see them as fields that hide any value the event has at the same path.
+    ///
+    /// ```
+    /// use adsigma_engine::derive::DerivedField;
+    /// use adsigma_engine::{compile, EngineConfig, Scratch};
+    /// use adsigma_syntax::{parse_str, Document, FileId, Limits};
+    /// let text = "title: t\nlogsource: {product: linux}\ndetection:\n  sel: {cmd|contains: 'sh -c'}\n  condition: sel\n";
+    /// let parsed = parse_str(text, FileId(0), &Limits::default());
+    /// let Document::Rule(rule) = &parsed.documents[0] else { unreachable!() };
+    /// let (program, _) = compile([rule], &EngineConfig::default());
+    /// let program = program.with_derived(vec![DerivedField {
+    ///     name: "cmd".into(),
+    ///     concat: vec!["bin".into(), "args".into()],
+    ///     separator: " ".into(),
+    /// }]);
+    /// let event = serde_json::json!({"bin": "/bin/sh", "args": "-c id"});
+    /// let mut out = Vec::new();
+    /// program.matching_rules(&event, None, &mut Scratch::new(), &mut out);
+    /// assert_eq!(out, [0]);
+    /// ```
+    pub fn with_derived(mut self, derived: Vec<DerivedField>) -> Program {
+        let mut k = 0u32;
+        for f in &derived {
+            let slot = self.slot_for(&f.name);
+            self.slots[slot].derived_name = true;
+            for part in &f.concat {
+                let slot = self.slot_for(part);
+                self.slots[slot].parts.push(k);
+                k += 1;
+            }
+        }
+        self.derived_parts = k as usize;
+        self.derived = derived;
+        self
+    }
+
+    /// The derived fields the program computes.
+    pub fn derived(&self) -> &[DerivedField] {
+        &self.derived
+    }
+
+    /// The slot of `path`, added (with no items) when the program had none.
+    fn slot_for(&mut self, path: &str) -> usize {
+        if let Some(&s) = self.fields.get(path) {
+            return s as usize;
+        }
+        self.slots.push(FieldSlot::default());
+        self.fields.insert(path.into(), self.slots.len() as u32 - 1);
+        self.slots.len() - 1
     }
 
     /// This program reporting its rule `i` as `origin[i]`: for a program compiled from some of
@@ -524,7 +593,7 @@ impl Program {
                 None => r as u32,
             });
         }
-        let mut p = Program::new(rules, items);
+        let mut p = Program::new(rules, items).with_derived(self.derived.clone());
         p.origin = Some(origin);
         p
     }
@@ -571,6 +640,19 @@ impl Program {
         }
         let mut candidates = std::mem::take(&mut scratch.candidates);
         candidates.sort_unstable();
+        // With derived fields, the rules see the event with the values the prefilter
+        // computed.
+        let values = std::mem::take(&mut scratch.derived);
+        let view = Overlaid {
+            fields: &self.derived,
+            inner: event,
+            values: &values,
+        };
+        let event: &dyn Event = if self.derived.is_empty() {
+            event
+        } else {
+            &view
+        };
         for &r in &candidates {
             let rule = &self.rules[r as usize];
             if let Some(ls) = logsource {
@@ -586,6 +668,7 @@ impl Program {
             }
         }
         scratch.candidates = candidates;
+        scratch.derived = values;
     }
 
     fn fire(&self, item: u32, scratch: &mut Scratch) {
@@ -670,7 +753,8 @@ impl Program {
         kwbuf.clear();
         let mut kw_nul = false;
         let joined = self.keywords_joinable;
-        let exact_paths = event.walk(&mut |path, value| {
+        // What one leaf of the event (or one derived value) contributes.
+        let mut leaf = |value: EventValue<'_>, slot: Option<&FieldSlot>| {
             if let EventValue::Str(s) = value {
                 any_string = true;
                 if let Some(kw) = &self.keywords_ci {
@@ -689,10 +773,9 @@ impl Program {
                     }
                 }
             }
-            let Some(&slot) = self.fields.get(path) else {
+            let Some(slot) = slot else {
                 return;
             };
-            let slot = &self.slots[slot as usize];
             fired.extend_from_slice(&slot.presence);
             if slot.ci.is_none() && slot.cs.is_none() {
                 return;
@@ -705,7 +788,48 @@ impl Program {
                     self.scan_cased(cs, text, &mut fired);
                 }
             }
+        };
+        let derived = !self.derived.is_empty();
+        let mut captured = std::mem::take(&mut scratch.captured);
+        let mut seen = std::mem::take(&mut scratch.seen);
+        let mut part_text = String::new();
+        if derived {
+            captured.clear();
+            seen.clear();
+            seen.resize(self.derived_parts, Seen::default());
+        }
+        let exact_paths = event.walk(&mut |path, value| {
+            let slot = self.fields.get(path).map(|&s| &self.slots[s as usize]);
+            if let (true, Some(slot)) = (derived, slot) {
+                if !slot.parts.is_empty() {
+                    if let Some(text) = value.text(&mut part_text) {
+                        for &k in &slot.parts {
+                            seen[k as usize].capture(text, &mut captured);
+                        }
+                    }
+                }
+                if slot.derived_name {
+                    // Hidden by the derived value.
+                    return;
+                }
+            }
+            leaf(value, slot)
         });
+        let mut values = std::mem::take(&mut scratch.derived);
+        if derived {
+            if !(exact_paths && values.fill_from_capture(&self.derived, &seen, &captured)) {
+                values.fill_by_lookup(&self.derived, event);
+            }
+            for (k, f) in self.derived.iter().enumerate() {
+                if let Some(v) = values.get(k) {
+                    let slot = self.fields.get(f.name.as_str());
+                    leaf(EventValue::Str(v), slot.map(|&s| &self.slots[s as usize]));
+                }
+            }
+        }
+        scratch.derived = values;
+        scratch.captured = captured;
+        scratch.seen = seen;
         if any_string {
             fired.extend_from_slice(&self.keyword_presence);
         }

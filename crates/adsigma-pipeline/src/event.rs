@@ -1,6 +1,7 @@
-//! The event side: recognising an event's logsource, and derived fields.
+//! The event side: recognising an event's logsource (derived fields are the engine's:
+//! [`adsigma_engine::derive`]).
 
-use crate::model::{DerivedField, Lit, Test};
+use crate::model::{Lit, Test};
 use adsigma_engine::{Event, EventValue};
 
 /// True when every test holds for `event`.
@@ -76,107 +77,6 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == '*')
-}
-
-/// An event with a pipeline's derived fields overlaid: looking up a derived field's name
-/// gives its computed value; every other path is the inner event's.
-///
-/// ```
-/// use adsigma_engine::{Event, EventValue};
-/// let p = adsigma_pipeline::by_name("tetragon").unwrap();
-/// let raw = serde_json::json!({"process_exec": {"process": {
-///     "binary": "/usr/bin/curl", "arguments": "-s http://x"}}});
-/// let event = p.derive(&raw);
-/// let mut seen = Vec::new();
-/// event.lookup("process_exec.process.command_line", &mut |v| {
-///     if let EventValue::Str(s) = v { seen.push(s.to_owned()) }
-/// });
-/// assert_eq!(seen, ["/usr/bin/curl -s http://x"]);
-/// ```
-pub struct Derived<'p, E> {
-    fields: &'p [DerivedField],
-    inner: E,
-    /// Each field's value, computed on first need (evaluation looks a field up once for the
-    /// prefilter's walk and again for each test of it).
-    values: std::sync::OnceLock<Vec<Option<String>>>,
-}
-
-impl<'p, E: Event> Derived<'p, E> {
-    /// Wraps `inner` with `fields`.
-    pub fn new(fields: &'p [DerivedField], inner: E) -> Self {
-        Derived {
-            fields,
-            inner,
-            values: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn values(&self) -> &[Option<String>] {
-        self.values
-            .get_or_init(|| self.fields.iter().map(|f| self.compute(f)).collect())
-    }
-
-    /// The wrapped event.
-    pub fn inner(&self) -> &E {
-        &self.inner
-    }
-
-    /// The value of a derived field, or `None` when none of its parts is present.
-    pub fn compute(&self, field: &DerivedField) -> Option<String> {
-        let mut out = String::new();
-        let mut any = false;
-        let mut buf = String::new();
-        for part in &field.concat {
-            let mut seen = false;
-            self.inner.lookup(part, &mut |v| {
-                if seen {
-                    return;
-                }
-                if let Some(text) = v.text(&mut buf) {
-                    seen = true;
-                    if any {
-                        out.push_str(&field.separator);
-                    }
-                    out.push_str(text);
-                }
-            });
-            any |= seen;
-        }
-        any.then_some(out)
-    }
-}
-
-impl<E: Event> Event for Derived<'_, E> {
-    fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
-        if let Some(k) = self.fields.iter().position(|f| f.name == path) {
-            return match &self.values()[k] {
-                Some(v) => {
-                    visit(EventValue::Str(v));
-                    true
-                }
-                None => {
-                    visit(EventValue::Missing);
-                    false
-                }
-            };
-        }
-        self.inner.lookup(path, visit)
-    }
-
-    fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
-        let exact = self.inner.walk(&mut |p, v| {
-            // A derived field hides an inner value at the same path, as `lookup` does.
-            if !self.fields.iter().any(|f| f.name == p) {
-                visit(p, v)
-            }
-        });
-        for (f, v) in self.fields.iter().zip(self.values()) {
-            if let Some(v) = v {
-                visit(&f.name, EventValue::Str(v));
-            }
-        }
-        exact
-    }
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ mod event;
 pub mod model;
 mod parse;
 
-pub use event::Derived;
+pub use adsigma_engine::derive::Derived;
 pub use model::*;
 
 use adsigma_engine::{Event, LogSource};

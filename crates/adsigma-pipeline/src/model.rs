@@ -452,18 +452,8 @@ pub struct Recognizer {
 }
 
 /// A field computed from an event's fields (`derived_fields`), overlaid on the event by
-/// [`crate::Derived`]: the values of the `concat` fields that are present, joined with
-/// `separator`. E.g. Tetragon's `process.binary` and `process.arguments` give a Sigma
-/// `CommandLine`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DerivedField {
-    /// The name the derived field is looked up by (a dotted path).
-    pub name: String,
-    /// The fields joined, in order (the first value of each; missing ones are skipped).
-    pub concat: Vec<String>,
-    /// The separator (default one space).
-    pub separator: String,
-}
+/// [`crate::Derived`] (and computed during the walk by a program given them).
+pub use adsigma_engine::derive::DerivedField;
 
 /// A processing pipeline.
 #[derive(Clone, Debug)]

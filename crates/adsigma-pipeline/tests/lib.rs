@@ -1,6 +1,7 @@
 //! Tests of adsigma-pipeline: errors with positions, YAML round trip, transformations,
 //! recognisers on real events, and rules compiled through pipelines with the engine.
 
+mod derived;
 mod errors;
 mod events;
 mod transform;
