@@ -191,6 +191,10 @@ fn a_regex_over_the_size_limit_is_a_compile_error_naming_it() {
         "(?:\\w{1,1000}){1,1000}",
         "\\w{1000}\\w{1000}\\w{1000}",
         "(((a{100}){100}){100})",
+        // No counted repetition, but long enough to pass the limit: built at compile time,
+        // not on first use (shorter patterns cannot reach the limit and are built then).
+        &"\\w".repeat(60),
+        &"(?:\\pL|\\w)".repeat(30),
     ] {
         let text = rule(&format!("  sel: {{a|re: '{pattern}'}}\n"), "sel");
         let diags = compile_error(&text, config.clone());

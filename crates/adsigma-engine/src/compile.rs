@@ -166,8 +166,9 @@ impl<'c> Compiler<'c> {
             let flags = (has(M::ReIgnoreCase), has(M::ReMultiLine), has(M::ReDotAll));
             for v in &item.values {
                 if let ValueKind::Regex(p) = &v.kind {
-                    regexes.push(self.regex(p, flags.0, flags.1, flags.2, v.span)?);
-                    literals.push(regex_literals(p, flags));
+                    let (regex, hir) = self.regex(p, flags, v.span)?;
+                    regexes.push(regex);
+                    literals.push(regex_literals(&hir));
                 }
             }
             self.push(
@@ -428,58 +429,106 @@ impl<'c> Compiler<'c> {
         Ok(out)
     }
 
-    fn regex(&self, pattern: &str, i: bool, m: bool, s: bool, span: Span) -> R<regex::Regex> {
-        regex::RegexBuilder::new(pattern)
+    /// The regex of a `re` value, and its syntax tree. The syntax is checked here (the
+    /// same parser as the regex's own, with the same settings); the regex is built on first
+    /// use unless it could exceed the size limit, when it is built now so that the limit is
+    /// a compile error.
+    fn regex(
+        &self,
+        pattern: &str,
+        (i, m, s): (bool, bool, bool),
+        span: Span,
+    ) -> R<(LazyRegex, regex_syntax::hir::Hir)> {
+        let fail = |why: String| {
+            Failure(Box::new(Diagnostic::new(
+                codes::INVALID_REGEX,
+                span,
+                format!("regex `{pattern}` does not compile: {why}"),
+            )))
+        };
+        let mut builder = regex::RegexBuilder::new(pattern);
+        builder
             .case_insensitive(i)
             .multi_line(m)
             .dot_matches_new_line(s)
             .size_limit(self.config.regex_size_limit)
-            .dfa_size_limit(self.config.regex_size_limit)
+            .dfa_size_limit(self.config.regex_size_limit);
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(i)
+            .multi_line(m)
+            .dot_matches_new_line(s)
             .build()
-            .map_err(|e| {
-                let why = match &e {
-                    regex::Error::Syntax(text) => {
-                        if text.contains("look-around") {
-                            "look-around (look-ahead and look-behind) is not supported: the engine only runs regexes in linear time".to_owned()
-                        } else if text.contains("backreferences") {
-                            "back-references are not supported: the engine only runs regexes in linear time".to_owned()
-                        } else {
-                            text.lines()
-                                .filter(|l| l.starts_with("error:"))
-                                .map(|l| l.trim_start_matches("error:").trim().to_owned())
-                                .next()
-                                .unwrap_or_else(|| text.clone())
-                        }
-                    }
-                    regex::Error::CompiledTooBig(n) => format!(
-                        "the compiled regex is larger than {n} bytes (regex_size_limit)"
-                    ),
-                    other => other.to_string(),
-                };
-                Failure(Box::new(Diagnostic::new(
-                    codes::INVALID_REGEX,
-                    span,
-                    format!("regex `{pattern}` does not compile: {why}"),
-                )))
+            .parse(pattern)
+            .map_err(|e| fail(syntax_error(&e.to_string())))?;
+        if size_bound(&hir) <= self.config.regex_size_limit {
+            return Ok((LazyRegex::later(pattern, builder), hir));
+        }
+        let regex = builder.build().map_err(|e| {
+            fail(match &e {
+                regex::Error::Syntax(text) => syntax_error(text),
+                regex::Error::CompiledTooBig(n) => {
+                    format!("the compiled regex is larger than {n} bytes (regex_size_limit)")
+                }
+                other => other.to_string(),
             })
+        })?;
+        Ok((LazyRegex::built(regex), hir))
     }
+}
+
+/// Why a regex's syntax is refused, from the parser's message.
+fn syntax_error(text: &str) -> String {
+    if text.contains("look-around") {
+        "look-around (look-ahead and look-behind) is not supported: the engine only runs regexes in linear time".to_owned()
+    } else if text.contains("backreferences") {
+        "back-references are not supported: the engine only runs regexes in linear time".to_owned()
+    } else {
+        text.lines()
+            .filter(|l| l.starts_with("error:"))
+            .map(|l| l.trim_start_matches("error:").trim().to_owned())
+            .next()
+            .unwrap_or_else(|| text.to_owned())
+    }
+}
+
+/// An upper bound of the compiled size of a regex, in bytes: what the size limit is checked
+/// against. Literals and classes are bounded from above by what they are measured to cost
+/// (a class about 33 bytes per range, `\w`'s 770 ranges compile to ~25 KB, but one wide
+/// range can take ten UTF-8 sequences: the bound takes 256), counted repetitions multiply
+/// their part, every node is doubled (a regex also compiles its reverse), and 8 KiB covers
+/// what every regex has (the unanchored prefix, its states).
+fn size_bound(hir: &regex_syntax::hir::Hir) -> usize {
+    (8 << 10) + node_bound(hir)
+}
+
+fn node_bound(hir: &regex_syntax::hir::Hir) -> usize {
+    use regex_syntax::hir::{Class, HirKind};
+    const NODE: usize = 64;
+    let own = match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => NODE,
+        HirKind::Literal(l) => NODE + l.0.len() * NODE,
+        HirKind::Class(Class::Unicode(c)) => NODE + c.ranges().len().saturating_mul(256),
+        HirKind::Class(Class::Bytes(c)) => NODE + c.ranges().len().saturating_mul(256),
+        HirKind::Repetition(r) => {
+            let copies = r.max.unwrap_or(r.min).saturating_add(1) as usize;
+            NODE.saturating_add(node_bound(&r.sub).saturating_mul(copies))
+        }
+        HirKind::Capture(c) => NODE.saturating_add(node_bound(&c.sub)),
+        HirKind::Concat(xs) | HirKind::Alternation(xs) => xs.iter().fold(NODE, |acc, x| {
+            acc.saturating_add(NODE).saturating_add(node_bound(x))
+        }),
+    };
+    own.saturating_mul(2)
 }
 
 /// Literals one of which every match of the regex starts with, folded; `None` when the
 /// regex can match without one (or the set would be too large to help).
-fn regex_literals(pattern: &str, (i, m, s): (bool, bool, bool)) -> Option<Vec<String>> {
+fn regex_literals(hir: &regex_syntax::hir::Hir) -> Option<Vec<String>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .case_insensitive(i)
-        .multi_line(m)
-        .dot_matches_new_line(s)
-        .build()
-        .parse(pattern)
-        .ok()?;
     let seq = Extractor::new()
         .kind(ExtractKind::Prefix)
         .limit_total(64)
-        .extract(&hir);
+        .extract(hir);
     let lits = seq.literals()?;
     let mut out: Vec<String> = Vec::with_capacity(lits.len());
     for l in lits {
@@ -627,5 +676,166 @@ fn condition(e: &Expr, names: &[&str], idents: &[(String, Formula)]) -> Formula 
                 Quantifier::All => Formula::and(parts),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_bound;
+
+    fn bound(p: &str, i: bool) -> usize {
+        let hir = regex_syntax::ParserBuilder::new()
+            .case_insensitive(i)
+            .build()
+            .parse(p)
+            .unwrap();
+        size_bound(&hir)
+    }
+
+    /// Regexes are built on first use when their size bound is under the limit: the bound
+    /// must be one. Every regex here builds with its bound as the size limit.
+    #[test]
+    fn size_bounds_are_upper_bounds() {
+        for p in [
+            r"\w",
+            r"\W",
+            r"\pL",
+            r"\p{L}",
+            r"\PL",
+            r"\p{Greek}",
+            r"\d",
+            r"\s",
+            r"\S",
+            r".",
+            r"(?s).",
+            r"\b\w\b",
+            r"[\w\d\s]",
+            r"[^\w]",
+            r"(?:\w|\pN)+",
+            r"(\w*)?",
+            r"[a-zß]",
+            r"\w\w\w\w",
+            r"\w{30}",
+            r"[a-z0-9]{30,}",
+            r"(?:\w{1,10}){1,10}",
+            r"((a{10}){10}){10}",
+            r"(?-u:[\x00-\x7f]){5,9}",
+            r"^(?:[A-Za-z0-9+/]{4}){20,}(?:[A-Za-z0-9+/]{2}==)?$",
+            r"\\[a-z0-9]{1,32}\.exe",
+            r"",
+            r"a|b|c|(?:d|e)*",
+        ] {
+            for i in [false, true] {
+                let limit = bound(p, i);
+                let built = regex::RegexBuilder::new(p)
+                    .case_insensitive(i)
+                    .size_limit(limit)
+                    .dfa_size_limit(limit)
+                    .build();
+                assert!(
+                    built.is_ok(),
+                    "{p} (i={i}) does not build in its bound, {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn size_bounds_grow_with_counted_repetitions() {
+        assert!(bound(r"\w{1000}", false) > 10 << 20);
+        assert!(bound(r"(?:\w{1,1000}){1,1000}", false) > 10 << 20);
+        assert!(bound(r"(((a{100}){100}){100})", false) > 10 << 20);
+        assert!(bound(r"[a-z]{8}\.exe", true) < 1 << 20);
+    }
+}
+
+#[cfg(test)]
+mod corpus_tests {
+    use super::size_bound;
+    use adsigma_syntax::ast::{DetectionItem, IdentifierBody, ListElement};
+    use adsigma_syntax::value::{Modifier, ValueKind};
+    use adsigma_syntax::{Document, FileId, Limits, parse_str};
+
+    fn items(body: &IdentifierBody) -> Vec<&DetectionItem> {
+        match body {
+            IdentifierBody::Map(m) => m.items.iter().collect(),
+            IdentifierBody::List(l) => l
+                .iter()
+                .flat_map(|e| match e {
+                    ListElement::Map(m) => m.items.iter().collect(),
+                    ListElement::Keyword(_) => Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Every `re` value of the SigmaHQ corpus builds with its size bound as the limit.
+    #[test]
+    fn corpus_regexes_build_within_their_size_bound() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/sigma/rules");
+        if !dir.is_dir() {
+            assert!(
+                std::env::var_os("ADSIGMA_REQUIRE_SHARED").is_none(),
+                "{} is missing and ADSIGMA_REQUIRE_SHARED is set",
+                dir.display()
+            );
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        }
+        let mut stack = vec![dir];
+        let mut checked = 0;
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let parsed = parse_str(&text, FileId(0), &Limits::default());
+                for doc in &parsed.documents {
+                    let Document::Rule(rule) = doc else { continue };
+                    for id in &rule.detection.identifiers {
+                        for item in items(&id.body) {
+                            let has = |m| item.modifiers.iter().any(|x| x.value == m);
+                            if !has(Modifier::Re) {
+                                continue;
+                            }
+                            let (i, m, s) = (
+                                has(Modifier::ReIgnoreCase),
+                                has(Modifier::ReMultiLine),
+                                has(Modifier::ReDotAll),
+                            );
+                            for v in &item.values {
+                                let ValueKind::Regex(p) = &v.kind else {
+                                    continue;
+                                };
+                                let Ok(hir) = regex_syntax::ParserBuilder::new()
+                                    .case_insensitive(i)
+                                    .multi_line(m)
+                                    .dot_matches_new_line(s)
+                                    .build()
+                                    .parse(p)
+                                else {
+                                    continue;
+                                };
+                                let limit = size_bound(&hir);
+                                let built = regex::RegexBuilder::new(p)
+                                    .case_insensitive(i)
+                                    .multi_line(m)
+                                    .dot_matches_new_line(s)
+                                    .size_limit(limit)
+                                    .dfa_size_limit(limit)
+                                    .build();
+                                assert!(built.is_ok(), "{p} in {}: over {limit}", path.display());
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 150, "only {checked} regexes");
     }
 }

@@ -86,7 +86,7 @@ pub enum ItemKind {
     /// Regular expressions (unanchored search).
     Regex {
         /// One per value.
-        values: Vec<regex::Regex>,
+        values: Vec<LazyRegex>,
         /// `all`.
         all: bool,
         /// Folded literals one of which every match contains, per value, when known.
@@ -217,5 +217,62 @@ impl Formula {
             Formula::And(xs) | Formula::Or(xs) => xs.iter().for_each(|x| x.items(positive, f)),
             Formula::Const(_) => {}
         }
+    }
+}
+
+/// A regex built on first use. Its syntax was checked when the rule compiled (look-around,
+/// back-references and other errors are compile errors then); a pattern that could exceed
+/// the size limit was built then too, so building it later cannot fail. Most rules' regexes
+/// are only ever needed for the few events whose literals they share, and building every
+/// one up front was a sixth of compiling the SigmaHQ corpus. Clones share the built regex.
+#[derive(Clone, Debug)]
+pub struct LazyRegex(std::sync::Arc<LazyInner>);
+
+#[derive(Debug)]
+struct LazyInner {
+    builder: regex::RegexBuilder,
+    pattern: Box<str>,
+    built: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl LazyRegex {
+    /// A regex of `pattern` that `builder` builds on first use.
+    pub(crate) fn later(pattern: &str, builder: regex::RegexBuilder) -> LazyRegex {
+        LazyRegex(std::sync::Arc::new(LazyInner {
+            builder,
+            pattern: pattern.into(),
+            built: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// A regex already built.
+    pub(crate) fn built(regex: regex::Regex) -> LazyRegex {
+        let built = std::sync::OnceLock::new();
+        let pattern = regex.as_str().into();
+        let _ = built.set(Some(regex));
+        LazyRegex(std::sync::Arc::new(LazyInner {
+            builder: regex::RegexBuilder::new(""),
+            pattern,
+            built,
+        }))
+    }
+
+    /// The pattern.
+    pub fn as_str(&self) -> &str {
+        &self.0.pattern
+    }
+
+    /// The built regex (`None` only if building failed, which the checks at compile time
+    /// rule out).
+    pub fn get(&self) -> Option<&regex::Regex> {
+        self.0
+            .built
+            .get_or_init(|| self.0.builder.build().ok())
+            .as_ref()
+    }
+
+    /// Whether the regex matches somewhere in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.get().is_some_and(|r| r.is_match(text))
     }
 }
