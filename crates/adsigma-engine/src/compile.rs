@@ -492,23 +492,30 @@ fn syntax_error(text: &str) -> String {
 }
 
 /// An upper bound of the compiled size of a regex, in bytes: what the size limit is checked
-/// against. Literals and classes are bounded from above by what they are measured to cost
-/// (a class about 33 bytes per range, `\w`'s 770 ranges compile to ~25 KB, but one wide
-/// range can take ten UTF-8 sequences: the bound takes 256), counted repetitions multiply
-/// their part, every node is doubled (a regex also compiles its reverse), and 8 KiB covers
-/// what every regex has (the unanchored prefix, its states).
+/// against (by the forward and the reverse program alike, each on its own). A class costs
+/// its UTF-8 sequences (48 bytes per byte of each: `\w` compiles to ~25 KB, its bound is
+/// ~90 KB; `.` to ~1 KB), counted repetitions multiply their part, every node has 64 bytes,
+/// and 8 KiB covers what every regex has (the unanchored prefix, its states).
 fn size_bound(hir: &regex_syntax::hir::Hir) -> usize {
     (8 << 10) + node_bound(hir)
 }
 
 fn node_bound(hir: &regex_syntax::hir::Hir) -> usize {
     use regex_syntax::hir::{Class, HirKind};
+    use regex_syntax::utf8::Utf8Sequences;
     const NODE: usize = 64;
-    let own = match hir.kind() {
+    const SEQUENCE_BYTE: usize = 48;
+    match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => NODE,
         HirKind::Literal(l) => NODE + l.0.len() * NODE,
-        HirKind::Class(Class::Unicode(c)) => NODE + c.ranges().len().saturating_mul(256),
-        HirKind::Class(Class::Bytes(c)) => NODE + c.ranges().len().saturating_mul(256),
+        HirKind::Class(Class::Unicode(c)) => c.ranges().iter().fold(NODE, |acc, r| {
+            Utf8Sequences::new(r.start(), r.end()).fold(acc, |acc, seq| {
+                acc.saturating_add(seq.len() * SEQUENCE_BYTE)
+            })
+        }),
+        HirKind::Class(Class::Bytes(c)) => {
+            NODE.saturating_add(c.ranges().len().saturating_mul(SEQUENCE_BYTE))
+        }
         HirKind::Repetition(r) => {
             let copies = r.max.unwrap_or(r.min).saturating_add(1) as usize;
             NODE.saturating_add(node_bound(&r.sub).saturating_mul(copies))
@@ -517,8 +524,7 @@ fn node_bound(hir: &regex_syntax::hir::Hir) -> usize {
         HirKind::Concat(xs) | HirKind::Alternation(xs) => xs.iter().fold(NODE, |acc, x| {
             acc.saturating_add(NODE).saturating_add(node_bound(x))
         }),
-    };
-    own.saturating_mul(2)
+    }
 }
 
 /// Literals one of which every match of the regex starts with, folded; `None` when the
@@ -724,6 +730,14 @@ mod tests {
             r"\\[a-z0-9]{1,32}\.exe",
             r"",
             r"a|b|c|(?:d|e)*",
+            r".{100}",
+            r"(?s).{100}",
+            r"[^a]{50}",
+            r"\S{40}",
+            r"[\x{80}-\x{10FFFF}]{20}",
+            r"(?:[\x{800}-\x{FFFF}]|[\x{10000}-\x{10FFFF}]){1,30}",
+            r"\w{1,64}",
+            r"\d{1,3}",
         ] {
             for i in [false, true] {
                 let limit = bound(p, i);
