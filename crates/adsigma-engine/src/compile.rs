@@ -431,8 +431,8 @@ impl<'c> Compiler<'c> {
 
     /// The regex of a `re` value, and its syntax tree. The syntax is checked here (the
     /// same parser as the regex's own, with the same settings); the regex is built on first
-    /// use unless it could exceed the size limit, when it is built now so that the limit is
-    /// a compile error.
+    /// use; one that could exceed the size limit is built now too, so that the limit is a
+    /// compile error.
     fn regex(
         &self,
         pattern: &str,
@@ -463,7 +463,9 @@ impl<'c> Compiler<'c> {
         if size_bound(&hir) <= self.config.regex_size_limit {
             return Ok((LazyRegex::later(pattern, builder), hir));
         }
-        let regex = builder.build().map_err(|e| {
+        // Built now only to refuse it if it is too big; kept unbuilt (a big program is
+        // memory only the events that need it should cost).
+        builder.build().map_err(|e| {
             fail(match &e {
                 regex::Error::Syntax(text) => syntax_error(text),
                 regex::Error::CompiledTooBig(n) => {
@@ -472,7 +474,7 @@ impl<'c> Compiler<'c> {
                 other => other.to_string(),
             })
         })?;
-        Ok((LazyRegex::built(regex), hir))
+        Ok((LazyRegex::later(pattern, builder), hir))
     }
 }
 

@@ -222,7 +222,7 @@ impl Formula {
 
 /// A regex built on first use. Its syntax was checked when the rule compiled (look-around,
 /// back-references and other errors are compile errors then); a pattern that could exceed
-/// the size limit was built then too, so building it later cannot fail. Most rules' regexes
+/// the size limit was built and dropped then too, so building it later cannot fail. Most rules' regexes
 /// are only ever needed for the few events whose literals they share, and building every
 /// one up front was a sixth of compiling the SigmaHQ corpus. Clones share the built regex.
 #[derive(Clone, Debug)]
@@ -242,18 +242,6 @@ impl LazyRegex {
             builder,
             pattern: pattern.into(),
             built: std::sync::OnceLock::new(),
-        }))
-    }
-
-    /// A regex already built.
-    pub(crate) fn built(regex: regex::Regex) -> LazyRegex {
-        let built = std::sync::OnceLock::new();
-        let pattern = regex.as_str().into();
-        let _ = built.set(Some(regex));
-        LazyRegex(std::sync::Arc::new(LazyInner {
-            builder: regex::RegexBuilder::new(""),
-            pattern,
-            built,
         }))
     }
 
