@@ -23,7 +23,8 @@ pub(crate) struct RuleIr {
 pub(crate) struct Compiler<'c> {
     pub config: &'c EngineConfig,
     pub items: Vec<Item>,
-    dedup: rustc_hash::FxHashMap<String, u32>,
+    /// Items by the hash of their target and test (equal ones are merged).
+    dedup: rustc_hash::FxHashMap<u64, Vec<u32>>,
 }
 
 /// Why a rule could not be compiled.
@@ -43,16 +44,24 @@ impl<'c> Compiler<'c> {
     /// Adds an item, or finds the identical one another rule already has (so that its
     /// result is computed once per event).
     fn push(&mut self, target: &Target, kind: ItemKind) -> Formula {
-        let key = format!("{target:?}{kind:?}");
-        if let Some(&i) = self.dedup.get(&key) {
-            return Formula::Item(i);
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        (target, &kind).hash(&mut h);
+        let key = h.finish();
+        if let Some(same) = self.dedup.get(&key) {
+            for &i in same {
+                let item = &self.items[i as usize];
+                if item.target == *target && item.kind == kind {
+                    return Formula::Item(i);
+                }
+            }
         }
         self.items.push(Item {
             target: target.clone(),
             kind,
         });
         let i = self.items.len() as u32 - 1;
-        self.dedup.insert(key, i);
+        self.dedup.entry(key).or_default().push(i);
         Formula::Item(i)
     }
 
@@ -63,7 +72,10 @@ impl<'c> Compiler<'c> {
         let r = self.detection_inner(d);
         if r.is_err() {
             self.items.truncate(mark);
-            self.dedup.retain(|_, i| (*i as usize) < mark);
+            self.dedup.retain(|_, same| {
+                same.retain(|&i| (i as usize) < mark);
+                !same.is_empty()
+            });
         }
         r
     }
@@ -461,7 +473,7 @@ impl<'c> Compiler<'c> {
             .parse(pattern)
             .map_err(|e| fail(syntax_error(&e.to_string())))?;
         if size_bound(&hir) <= self.config.regex_size_limit {
-            return Ok((LazyRegex::later(pattern, builder), hir));
+            return Ok((LazyRegex::later(pattern, (i, m, s), builder), hir));
         }
         // Built now only to refuse it if it is too big; kept unbuilt (a big program is
         // memory only the events that need it should cost).
@@ -474,7 +486,7 @@ impl<'c> Compiler<'c> {
                 other => other.to_string(),
             })
         })?;
-        Ok((LazyRegex::later(pattern, builder), hir))
+        Ok((LazyRegex::later(pattern, (i, m, s), builder), hir))
     }
 }
 
@@ -754,6 +766,39 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Equal tests are one item, whichever rule holds them; tests that differ only in a
+    /// flag or a number's type are not merged.
+    #[test]
+    fn equal_items_are_merged() {
+        use adsigma_syntax::{Document, FileId, Limits, parse_str};
+        let text = |sel: &str| {
+            format!(
+                "title: t\nlogsource: {{product: linux}}\ndetection:\n  sel: {sel}\n  condition: sel\n"
+            )
+        };
+        let rules: Vec<_> = [
+            "{Image|endswith: /sh, CommandLine|re: 'a+b'}",
+            "{Image|endswith: /SH, CommandLine|re: 'a+b'}",
+            "{CommandLine|re|i: 'a+b'}",
+            "{Image|endswith: /sh, n: 1}",
+            "{n: 1.5}",
+            "{n: '1'}",
+        ]
+        .iter()
+        .map(|sel| {
+            let parsed = parse_str(&text(sel), FileId(0), &Limits::default());
+            let Document::Rule(r) = parsed.documents.into_iter().next().unwrap() else {
+                unreachable!()
+            };
+            r
+        })
+        .collect();
+        let (program, diags) = crate::compile(&rules, &crate::EngineConfig::default());
+        assert!(diags.is_empty(), "{diags:?}");
+        // endswith /sh (folded, so /SH too), re a+b, re|i a+b, n: 1, n: 1.5, n: '1'.
+        assert_eq!(program.items.len(), 6, "{:#?}", program.items);
     }
 
     #[test]

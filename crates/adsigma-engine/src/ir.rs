@@ -139,6 +139,83 @@ pub enum ItemKind {
     },
 }
 
+impl PartialEq for ItemKind {
+    /// The same test (numbers compared by their bits, regexes by pattern and flags): what
+    /// the compiler merges.
+    fn eq(&self, other: &ItemKind) -> bool {
+        use ItemKind as K;
+        match (self, other) {
+            (
+                K::Str { values, all, cased },
+                K::Str {
+                    values: v,
+                    all: a,
+                    cased: c,
+                },
+            ) => values == v && all == a && cased == c,
+            (
+                K::Regex { values, all, .. },
+                K::Regex {
+                    values: v, all: a, ..
+                },
+            ) => {
+                values.len() == v.len()
+                    && values.iter().zip(v).all(|(x, y)| x.key() == y.key())
+                    && all == a
+            }
+            (K::NumEq { value, text }, K::NumEq { value: v, text: t }) => {
+                value.to_bits() == v.to_bits() && text == t
+            }
+            (K::Cmp { op, value }, K::Cmp { op: o, value: v }) => {
+                op == o && value.to_bits() == v.to_bits()
+            }
+            (K::Bool(a), K::Bool(b)) | (K::Exists(a), K::Exists(b)) => a == b,
+            (K::Null, K::Null) => true,
+            (K::Cidr { nets, all }, K::Cidr { nets: n, all: a }) => nets == n && all == a,
+            (
+                K::Time { part, op, value },
+                K::Time {
+                    part: p,
+                    op: o,
+                    value: v,
+                },
+            ) => part == p && op == o && value.to_bits() == v.to_bits(),
+            (
+                K::FieldRef { other, pos, cased },
+                K::FieldRef {
+                    other: o,
+                    pos: p,
+                    cased: c,
+                },
+            ) => other == o && pos == p && cased == c,
+            _ => false,
+        }
+    }
+}
+
+impl std::hash::Hash for ItemKind {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        use ItemKind as K;
+        std::mem::discriminant(self).hash(h);
+        match self {
+            K::Str { values, all, cased } => (values, all, cased).hash(h),
+            K::Regex { values, all, .. } => {
+                for v in values {
+                    v.key().hash(h);
+                }
+                all.hash(h);
+            }
+            K::NumEq { value, text } => (value.to_bits(), text).hash(h),
+            K::Cmp { op, value } => (op, value.to_bits()).hash(h),
+            K::Bool(b) | K::Exists(b) => b.hash(h),
+            K::Null => {}
+            K::Cidr { nets, all } => (nets, all).hash(h),
+            K::Time { part, op, value } => (part, op, value.to_bits()).hash(h),
+            K::FieldRef { other, pos, cased } => (other, pos, cased).hash(h),
+        }
+    }
+}
+
 /// One test: a target and what to test there.
 #[derive(Clone, Debug)]
 pub struct Item {
@@ -232,17 +309,29 @@ pub struct LazyRegex(std::sync::Arc<LazyInner>);
 struct LazyInner {
     builder: regex::RegexBuilder,
     pattern: Box<str>,
+    /// `i`, `m`, `s`.
+    flags: (bool, bool, bool),
     built: std::sync::OnceLock<Option<regex::Regex>>,
 }
 
 impl LazyRegex {
     /// A regex of `pattern` that `builder` builds on first use.
-    pub(crate) fn later(pattern: &str, builder: regex::RegexBuilder) -> LazyRegex {
+    pub(crate) fn later(
+        pattern: &str,
+        flags: (bool, bool, bool),
+        builder: regex::RegexBuilder,
+    ) -> LazyRegex {
         LazyRegex(std::sync::Arc::new(LazyInner {
             builder,
             pattern: pattern.into(),
+            flags,
             built: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// What makes two regexes the same: the pattern and its flags.
+    fn key(&self) -> (&str, (bool, bool, bool)) {
+        (&self.0.pattern, self.0.flags)
     }
 
     /// The pattern.

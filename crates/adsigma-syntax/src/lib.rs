@@ -56,6 +56,17 @@ pub struct SourceFile {
     pub lines: LineIndex,
 }
 
+impl SourceFile {
+    /// A file with its line index built.
+    pub fn new(path: impl Into<PathBuf>, text: String) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            lines: LineIndex::new(&text),
+            text,
+        }
+    }
+}
+
 /// The source files of a pack, by [`FileId`].
 #[derive(Clone, Debug, Default)]
 pub struct SourceMap {
@@ -70,12 +81,13 @@ impl SourceMap {
 
     /// Adds a file's text and returns its id.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
+        self.push(SourceFile::new(path, text))
+    }
+
+    /// Adds a file and returns its id (the next one: [`SourceMap::len`] before the call).
+    pub fn push(&mut self, file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile {
-            path: path.into(),
-            lines: LineIndex::new(&text),
-            text,
-        });
+        self.files.push(file);
         id
     }
 

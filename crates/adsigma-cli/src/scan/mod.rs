@@ -192,10 +192,7 @@ pub fn run(args: &ScanArgs) -> ExitCode {
         strict: args.strict,
         profile: args.profile,
     };
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        usize::from,
-    );
+    let threads = threads(args);
     let bytes_read = Arc::new(AtomicU64::new(0));
     let progress = (io::stderr().is_terminal() && inputs.iter().all(|i| i.path.is_some()))
         .then(|| Progress::new(inputs.iter().filter_map(|i| i.size).sum(), &bytes_read));
@@ -247,10 +244,19 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     }
 }
 
+/// The worker threads `--threads` asks for (all cores by default).
+fn threads(args: &ScanArgs) -> usize {
+    args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    )
+}
+
 /// Loads the rules and compiles the selected ones; errors are printed, the exit code returned.
 fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
     let pipelines = crate::common::load_pipelines(&args.pipeline)?;
-    let pack = match RulePack::load_with(&args.rules, &Limits::default()) {
+    // The rule files are read and parsed on as many threads as the scan uses.
+    let pack = match RulePack::load_parallel(&args.rules, &Limits::default(), threads(args)) {
         Ok(pack) => pack,
         Err(e) => {
             eprintln!("error: {e}");
