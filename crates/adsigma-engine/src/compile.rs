@@ -44,10 +44,8 @@ impl<'c> Compiler<'c> {
     /// Adds an item, or finds the identical one another rule already has (so that its
     /// result is computed once per event).
     fn push(&mut self, target: &Target, kind: ItemKind) -> Formula {
-        use std::hash::{BuildHasher, Hash, Hasher};
-        let mut h = rustc_hash::FxBuildHasher.build_hasher();
-        (target, &kind).hash(&mut h);
-        let key = h.finish();
+        use std::hash::BuildHasher;
+        let key = rustc_hash::FxBuildHasher.hash_one((target, &kind));
         if let Some(same) = self.dedup.get(&key) {
             for &i in same {
                 let item = &self.items[i as usize];
