@@ -445,6 +445,52 @@ mod tests {
         }
     }
 
+    fn json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let key = prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("ab"),
+            Just("a.b"),
+            Just(""),
+            Just("c.d"),
+            Just("b.a"),
+            Just(".a"),
+            Just("a."),
+        ];
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<i32>().prop_map(serde_json::Value::from),
+            "[xy]{0,2}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::Array),
+                prop::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| {
+                    serde_json::Value::Object(
+                        kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Lookups agree with `serde_json::Value`'s on any document and path over keys
+        /// with dots, empty keys and shared prefixes.
+        #[test]
+        fn lookups_agree_with_serde_json_value(
+            doc in json(),
+            parts in proptest::collection::vec(0..7usize, 1..4),
+        ) {
+            let names = ["a", "b", "ab", "", "c", "d", "x"];
+            let path = parts.iter().map(|&k| names[k]).collect::<Vec<_>>().join(".");
+            let text = doc.to_string();
+            let f = JsonEvent::parse(&text).unwrap();
+            proptest::prop_assert_eq!(collect_lookup(&doc, &path), collect_lookup(&f, &path), "{} {}", text, path);
+        }
+    }
+
     #[test]
     fn strings_without_escapes_are_borrowed() {
         let text = r#"{"k": "plain", "e": "esc\n"}"#;
