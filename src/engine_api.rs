@@ -32,9 +32,13 @@ struct Inner {
     /// Pipelines with recognisers, by priority: an event one of them recognises is
     /// evaluated in its lane.
     lanes: Vec<Lane>,
+    /// Which lanes an event's top-level keys allow (`None`: more than 64 lanes).
+    lane_index: Option<adsigma_pipeline::RecognizerIndex>,
     warnings: Vec<Diagnostic>,
     /// Per-logsource programs, built on first use: only the rules that fit.
-    routes: std::sync::RwLock<std::collections::HashMap<LogSource, Arc<Program>>>,
+    routes: std::sync::RwLock<
+        std::collections::HashMap<LogSource, Arc<Program>, rustc_hash::FxBuildHasher>,
+    >,
 }
 
 /// The events one pipeline recognises, and how they are evaluated.
@@ -316,11 +320,13 @@ impl EngineBuilder {
                 }
             }
         };
+        let lane_index = adsigma_pipeline::RecognizerIndex::new(lanes.iter().map(|l| &l.pipeline));
         Ok(Engine {
             inner: Arc::new(Inner {
                 program,
                 correlations,
                 lanes,
+                lane_index,
                 warnings,
                 routes: Default::default(),
             }),
@@ -515,10 +521,20 @@ impl Engine {
     }
 
     fn lane_of(&self, event: &dyn Event) -> Option<(&Lane, &LogSource)> {
-        self.inner
-            .lanes
+        let lanes = &self.inner.lanes;
+        if lanes.is_empty() {
+            return None;
+        }
+        let candidates = self
+            .inner
+            .lane_index
+            .as_ref()
+            .map_or(u64::MAX, |index| index.candidates(event));
+        lanes
             .iter()
-            .find_map(|lane| lane.pipeline.recognize(event).map(|ls| (lane, ls)))
+            .enumerate()
+            .filter(|(i, _)| *i >= 64 || candidates & (1 << i) != 0)
+            .find_map(|(_, lane)| lane.pipeline.recognize(event).map(|ls| (lane, ls)))
     }
 
     /// The hot path: pushes the indices of matching rules (in rule order) to `out`, reusing

@@ -218,6 +218,13 @@ pub(crate) struct Overlaid<'a> {
 }
 
 impl Event for Overlaid<'_> {
+    fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        self.inner.top_level_keys(visit) && {
+            self.fields.iter().for_each(|f| visit(&f.name));
+            true
+        }
+    }
+
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
         match self.fields.iter().position(|f| f.name == path) {
             Some(k) => visit_derived(self.values.get(k), visit),
@@ -241,6 +248,14 @@ impl Event for Overlaid<'_> {
 }
 
 impl<E: Event> Event for Derived<'_, E> {
+    fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        // A derived field is found by its whole name.
+        self.inner.top_level_keys(visit) && {
+            self.fields.iter().for_each(|f| visit(&f.name));
+            true
+        }
+    }
+
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
         match self.fields.iter().position(|f| f.name == path) {
             Some(k) => visit_derived(self.values().get(k), visit),

@@ -104,6 +104,16 @@ pub trait Event {
     /// object key contains a `.` (then a dotted path has only one reading). Return false
     /// when unsure; the engine then checks every candidate rule with `lookup`.
     fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool;
+
+    /// Visits the keys of the event's top-level object, so that a [`Event::lookup`] of a
+    /// path can only find something when a visited key is the path or a dotted prefix of
+    /// it; returns false when the event cannot say (the default: then nothing is ruled
+    /// out). Pipelines' recognisers use it to test only the pipelines whose fields the
+    /// event has.
+    fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        let _ = visit;
+        false
+    }
 }
 
 /// Deepest nesting [`Event`] for `serde_json::Value` walks into (serde_json's own parser
@@ -235,6 +245,19 @@ impl Event for serde_json::Value {
         let mut path = String::with_capacity(128);
         walk_json(self, &mut path, 0, visit)
     }
+
+    fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        match self {
+            serde_json::Value::Object(map) => {
+                map.keys().for_each(|k| visit(k));
+                true
+            }
+            // Each element of a top-level array is looked in.
+            serde_json::Value::Array(_) => false,
+            // Nothing to find in a scalar.
+            _ => true,
+        }
+    }
 }
 
 impl<E: Event + ?Sized> Event for &E {
@@ -243,6 +266,9 @@ impl<E: Event + ?Sized> Event for &E {
     }
     fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
         (**self).walk(visit)
+    }
+    fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        (**self).top_level_keys(visit)
     }
 }
 

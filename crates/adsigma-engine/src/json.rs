@@ -43,6 +43,11 @@ pub struct JsonEvent<'a> {
     nodes: Vec<Node<'a>>,
     /// Walk paths may differ from lookup's: a key with a `.`, or a repeated key.
     inexact: bool,
+    /// When the root is an object: the Bloom bits (`key_hash`) no top-level key has. A
+    /// lookup none of whose possible first keys (each dotted prefix of the path) can be
+    /// there is missing at once: recognisers and rules of other logsources mostly look up
+    /// fields the event lacks.
+    root_missing: u64,
 }
 
 impl<'a> JsonEvent<'a> {
@@ -52,6 +57,7 @@ impl<'a> JsonEvent<'a> {
         let mut ev = JsonEvent {
             nodes: Vec::with_capacity(32),
             inexact: false,
+            root_missing: 0,
         };
         NodeSeed {
             ev: &mut ev,
@@ -105,6 +111,16 @@ impl<'a> JsonEvent<'a> {
         false
     }
 
+    /// False when no top-level key can begin `path` (the path itself, or a prefix of it
+    /// before a `.`), by the root's Bloom filter.
+    fn may_have_first_key(&self, path: &str) -> bool {
+        let absent = |key: &str| self.root_missing & (1 << (key_hash(key) & 63)) != 0;
+        if self.root_missing == 0 || !absent(path) {
+            return true;
+        }
+        memchr::memchr_iter(b'.', path.as_bytes()).any(|dot| !absent(&path[..dot]))
+    }
+
     fn children(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         let end = self.nodes[i].end as usize;
         let mut j = i + 1;
@@ -139,6 +155,25 @@ impl<'a> JsonEvent<'a> {
             return false;
         }
         match self.nodes[i].kind {
+            Kind::Object if !self.inexact => {
+                // No key has a dot and none repeats: the key is the path's first segment,
+                // and the first one equal to it is the only one.
+                let (seg, rest) = match path.split_once('.') {
+                    Some((seg, rest)) => (seg, Some(rest)),
+                    None => (path, None),
+                };
+                let Some(c) = self.children(i).find(|&c| *self.nodes[c].key == *seg) else {
+                    visit(EventValue::Missing);
+                    return false;
+                };
+                match rest {
+                    None => {
+                        self.visit_leafish(c, depth + 1, visit);
+                        true
+                    }
+                    Some(rest) => self.lookup_at(c, rest, depth + 1, visit),
+                }
+            }
             Kind::Object => {
                 // Longest key equal to a dotted prefix of the path; the last of equal keys.
                 let mut best: Option<usize> = None;
@@ -229,11 +264,22 @@ impl<'a> JsonEvent<'a> {
 
 impl Event for JsonEvent<'_> {
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
-        if self.nodes.is_empty() {
+        if self.nodes.is_empty() || !self.may_have_first_key(path) {
             visit(EventValue::Missing);
             return false;
         }
         self.lookup_at(0, path, 0, visit)
+    }
+
+    fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
+        match self.nodes.first().map(|n| &n.kind) {
+            Some(Kind::Object) => {
+                self.children(0).for_each(|c| visit(&self.nodes[c].key));
+                true
+            }
+            Some(Kind::Array) => false,
+            _ => true,
+        }
     }
 
     fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
@@ -348,6 +394,9 @@ impl<'de: 'a, 'e, 'a> Visitor<'de> for NodeSeed<'e, 'a> {
             map.next_value_seed(NodeSeed { ev, key })?;
         }
         ev.nodes[i].end = ev.nodes.len() as u32;
+        if i == 0 {
+            ev.root_missing = !bloom;
+        }
         Ok(())
     }
 }
@@ -476,8 +525,8 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Lookups agree with `serde_json::Value`'s on any document and path over keys
-        /// with dots, empty keys and shared prefixes.
+        /// Lookups (the root's Bloom filter included) agree with `serde_json::Value`'s on
+        /// any document and path over keys with dots, empty keys and shared prefixes.
         #[test]
         fn lookups_agree_with_serde_json_value(
             doc in json(),

@@ -111,6 +111,7 @@ pub mod model;
 mod parse;
 
 pub use adsigma_engine::derive::Derived;
+pub use event::RecognizerIndex;
 pub use model::*;
 
 use adsigma_engine::{Event, LogSource};

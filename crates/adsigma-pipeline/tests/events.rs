@@ -115,6 +115,39 @@ fn each_shipped_pipeline_recognises_exactly_its_samples() {
     }
 }
 
+/// The index of recognisers by top-level key never rules out a pipeline that recognises
+/// the event, and rules out those whose required fields the event lacks; as a
+/// `serde_json::Value` and as a `JsonEvent` alike.
+#[test]
+fn the_recogniser_index_keeps_every_pipeline_that_recognises() {
+    let Some(dir) = shared_dir() else { return };
+    let pipelines = shipped();
+    let index = adsigma_pipeline::RecognizerIndex::new(&pipelines).unwrap();
+    let mut ruled_out = 0;
+    for (name, event) in samples(&dir) {
+        let text = event.to_string();
+        let flat = adsigma_engine::json::JsonEvent::parse(&text).unwrap();
+        let bits = index.candidates(&event);
+        assert_eq!(bits, index.candidates(&flat), "{name}");
+        for (i, p) in pipelines.iter().enumerate() {
+            if p.recognize(&event).is_some() {
+                assert!(bits & (1 << i) != 0, "{} ruled out for {name}", p.name);
+            } else if bits & (1 << i) == 0 {
+                ruled_out += 1;
+            }
+        }
+    }
+    // Most pipelines are ruled out for most events without a lookup.
+    assert!(ruled_out >= 100, "{ruled_out}");
+    // An array at the top cannot list its keys: nothing is ruled out.
+    assert_eq!(
+        index.candidates(&serde_json::json!([{"kind": "Event"}])),
+        u64::MAX
+    );
+    // A scalar has no fields: only pipelines with a recogniser that needs none remain.
+    assert_eq!(index.candidates(&serde_json::json!(5)), 0);
+}
+
 #[test]
 fn synthetic_ecs_sysmon_and_auditd_events_are_recognised() {
     let cases = [
