@@ -940,6 +940,46 @@ fn response_and_logsource_only_when_known() {
     );
 }
 
+/// With --logsource only the rules that fit it are compiled: a rule of another logsource
+/// that would be skipped for an unresolved placeholder is not even looked at.
+#[test]
+fn logsource_compiles_only_the_rules_that_fit() {
+    let d = Dir::new();
+    let rule = |title: &str, product: &str, sel: &str| {
+        format!(
+            "title: {title}\nstatus: test\nlogsource: {{product: {product}}}\ndetection:\n  sel: {sel}\n  condition: sel\nlevel: low\n"
+        )
+    };
+    let rules = d.write(
+        "rules.yml",
+        [
+            rule("shell", "linux", "{Image|endswith: /sh}"),
+            rule("other", "windows", "{Image|expand: '%nowhere%'}"),
+        ]
+        .join("---\n"),
+    );
+    let events = d.write("e.jsonl", "{\"Image\": \"/bin/sh\"}\n");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["scan", "--rules", &rules, "--stats"];
+        args.extend_from_slice(extra);
+        args.push(&events);
+        adsigma_with(&args, None)
+    };
+    let all = run(&[]);
+    ok(&all);
+    assert!(stderr(&all).contains("nowhere"), "{}", stderr(&all));
+    assert!(stderr(&all).contains(" rules=1 "), "{}", stderr(&all));
+    let routed = run(&["--logsource", "product=linux"]);
+    ok(&routed);
+    assert!(!stderr(&routed).contains("nowhere"), "{}", stderr(&routed));
+    assert!(stderr(&routed).contains(" rules=1 "), "{}", stderr(&routed));
+    assert_eq!(stdout(&routed).lines().count(), 1);
+    let none = run(&["--logsource", "product=macos"]);
+    ok(&none);
+    assert!(stderr(&none).contains(" rules=0 "), "{}", stderr(&none));
+    assert_eq!(stdout(&none), "");
+}
+
 #[test]
 fn include_event_keeps_the_event_as_written() {
     let d = Dir::new();
