@@ -217,12 +217,18 @@ pub(crate) struct Overlaid<'a> {
     pub(crate) values: &'a Values,
 }
 
+/// The top-level keys of `inner` with derived fields overlaid: a derived field is found by
+/// its whole name.
+fn keys_with(fields: &[DerivedField], inner: &dyn Event, visit: &mut dyn FnMut(&str)) -> bool {
+    inner.top_level_keys(visit) && {
+        fields.iter().for_each(|f| visit(&f.name));
+        true
+    }
+}
+
 impl Event for Overlaid<'_> {
     fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
-        self.inner.top_level_keys(visit) && {
-            self.fields.iter().for_each(|f| visit(&f.name));
-            true
-        }
+        keys_with(self.fields, self.inner, visit)
     }
 
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
@@ -249,18 +255,20 @@ impl Event for Overlaid<'_> {
 
 impl<E: Event> Event for Derived<'_, E> {
     fn top_level_keys(&self, visit: &mut dyn FnMut(&str)) -> bool {
-        // A derived field is found by its whole name.
-        self.inner.top_level_keys(visit) && {
-            self.fields.iter().for_each(|f| visit(&f.name));
-            true
-        }
+        keys_with(self.fields, &self.inner, visit)
     }
 
     fn lookup(&self, path: &str, visit: &mut dyn FnMut(EventValue<'_>)) -> bool {
-        match self.fields.iter().position(|f| f.name == path) {
-            Some(k) => visit_derived(self.values().get(k), visit),
-            None => self.inner.lookup(path, visit),
+        if !self.fields.iter().any(|f| f.name == path) {
+            // Not a derived field: no need to compute them.
+            return self.inner.lookup(path, visit);
         }
+        Overlaid {
+            fields: self.fields,
+            inner: &self.inner,
+            values: self.values(),
+        }
+        .lookup(path, visit)
     }
 
     fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool {
