@@ -64,6 +64,7 @@ pub struct EngineBuilder {
     filter: Option<RuleFilter>,
     pipelines: Vec<Pipeline>,
     no_default_pipelines: bool,
+    only_logsource: Option<LogSource>,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -134,6 +135,21 @@ impl EngineBuilder {
         self
     }
 
+    /// Compiles only the rules whose logsource, after the pipelines without recognisers
+    /// (their `change_logsource`), fits `logsource`: for an engine that only evaluates events
+    /// of that logsource (as `scan --logsource` does), the others could never match.
+    ///
+    /// ```
+    /// let pack = adsigma::RulePack::from_yaml_str("title: a\nlogsource: {product: linux}\ndetection:\n  s: {x: 1}\n  condition: s\n---\ntitle: b\nlogsource: {product: windows}\ndetection:\n  s: {x: 1}\n  condition: s\n");
+    /// let linux = adsigma::LogSource::parse("product=linux").unwrap();
+    /// let engine = adsigma::Engine::builder().only_logsource(linux).build(&pack).unwrap();
+    /// assert_eq!(engine.len(), 1);
+    /// ```
+    pub fn only_logsource(mut self, logsource: LogSource) -> Self {
+        self.only_logsource = Some(logsource);
+        self
+    }
+
     /// Compiles the pack's rules.
     pub fn build(&self, pack: &RulePack) -> Result<Engine, Error> {
         let mut warnings = Vec::new();
@@ -188,18 +204,25 @@ impl EngineBuilder {
                 continue;
             }
             let file = Some(pack.sources().path(d.file).display().to_string());
-            if global.is_empty() {
-                rules.push((Cow::Borrowed(rule), file));
-                continue;
-            }
-            match global.apply(rule) {
-                Ok(r) => rules.push((Cow::Owned(r), file)),
-                Err(diags) => {
-                    for d in diags {
-                        fail(d, &mut warnings)?;
+            let rule = if global.is_empty() {
+                Cow::Borrowed(rule)
+            } else {
+                match global.apply(rule) {
+                    Ok(r) => Cow::Owned(r),
+                    Err(diags) => {
+                        for d in diags {
+                            fail(d, &mut warnings)?;
+                        }
+                        continue;
                     }
                 }
+            };
+            if let Some(ls) = &self.only_logsource {
+                if !adsigma_engine::fits(&adsigma_engine::rule_info(&rule, None).logsource, ls) {
+                    continue;
+                }
             }
+            rules.push((rule, file));
         }
         // Meta filters: `(rule) and (filter)` for the rules each names.
         let filters: Vec<&adsigma_syntax::Filter> = pack

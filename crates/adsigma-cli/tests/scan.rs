@@ -978,6 +978,30 @@ fn logsource_compiles_only_the_rules_that_fit() {
     ok(&none);
     assert!(stderr(&none).contains(" rules=0 "), "{}", stderr(&none));
     assert_eq!(stdout(&none), "");
+    // The logsource that counts is the one after the pipelines.
+    let relabel = d.write(
+        "relabel.yml",
+        "name: relabel\ntransformations:\n  - type: change_logsource\n    product: tetragon\n",
+    );
+    let relabelled = run(&["--pipeline", &relabel, "--logsource", "product=tetragon"]);
+    ok(&relabelled);
+    // Both rules are tetragon's now: the Windows one is looked at (and skipped) too.
+    assert!(
+        stderr(&relabelled).contains("nowhere"),
+        "{}",
+        stderr(&relabelled)
+    );
+    assert!(
+        stderr(&relabelled).contains(" rules=1 "),
+        "{}",
+        stderr(&relabelled)
+    );
+    assert_eq!(
+        stdout(&relabelled).lines().count(),
+        1,
+        "{}",
+        stderr(&relabelled)
+    );
 }
 
 #[test]

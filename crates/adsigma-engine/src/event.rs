@@ -101,7 +101,7 @@ pub trait Event {
     /// a path that [`Event::lookup`] could resolve to it.
     ///
     /// Returns true when the paths visited are exactly what [`Event::lookup`] resolves: no
-    /// object key contains a `.` (then a dotted path has only one reading). Return false
+    /// object key contains a `.` or is empty (then a dotted path has only one reading). Return false
     /// when unsure; the engine then checks every candidate rule with `lookup`.
     fn walk(&self, visit: &mut dyn FnMut(&str, EventValue<'_>)) -> bool;
 
@@ -196,7 +196,8 @@ fn lookup_json(
     }
 }
 
-/// Returns false when a key contains a `.` (or the walk stopped at the depth limit).
+/// Returns false when a key contains a `.` or is empty (or the walk stopped at the depth
+/// limit).
 fn walk_json(
     v: &serde_json::Value,
     path: &mut String,
@@ -218,7 +219,8 @@ fn walk_json(
                     path.push('.');
                 }
                 path.push_str(k);
-                exact &= !k.contains('.');
+                // A dotted key has two readings; an empty one is joined as nothing.
+                exact &= !k.contains('.') && !k.is_empty();
                 exact &= walk_json(child, path, depth + 1, visit);
                 path.truncate(len);
             }

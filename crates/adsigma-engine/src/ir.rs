@@ -344,7 +344,12 @@ impl LazyRegex {
     pub fn get(&self) -> Option<&regex::Regex> {
         self.0
             .built
-            .get_or_init(|| self.0.builder.build().ok())
+            .get_or_init(|| {
+                let built = self.0.builder.build().ok();
+                // The size bound checked at compile time rules failure out.
+                debug_assert!(built.is_some(), "regex `{}` did not build", self.0.pattern);
+                built
+            })
             .as_ref()
     }
 

@@ -41,7 +41,7 @@ struct Node<'a> {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JsonEvent<'a> {
     nodes: Vec<Node<'a>>,
-    /// Walk paths may differ from lookup's: a key with a `.`, or a repeated key.
+    /// Walk paths may differ from lookup's: a key with a `.`, an empty key, or a repeated key.
     inexact: bool,
     /// When the root is an object: the Bloom bits (`key_hash`) no top-level key has. A
     /// lookup none of whose possible first keys (each dotted prefix of the path) can be
@@ -387,7 +387,8 @@ impl<'de: 'a, 'e, 'a> Visitor<'de> for NodeSeed<'e, 'a> {
             // wins): mark the event inexact. Large objects are marked without checking.
             siblings += 1;
             let bit = 1u64 << (key_hash(&key) & 63);
-            if siblings > 64 || (bloom & bit != 0 && ev.has_child_key(i, &key)) {
+            // An empty key: walk paths join it as nothing (`a`), lookup needs `.a`.
+            if key.is_empty() || siblings > 64 || (bloom & bit != 0 && ev.has_child_key(i, &key)) {
                 ev.inexact = true;
             }
             bloom |= bit;
@@ -525,6 +526,7 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
         /// Lookups (the root's Bloom filter included) agree with `serde_json::Value`'s on
         /// any document and path over keys with dots, empty keys and shared prefixes.
         #[test]
@@ -537,6 +539,35 @@ mod tests {
             let text = doc.to_string();
             let f = JsonEvent::parse(&text).unwrap();
             proptest::prop_assert_eq!(collect_lookup(&doc, &path), collect_lookup(&f, &path), "{} {}", text, path);
+            // A walk that says it is exact visits only values lookup finds at the same path.
+            for e in [&doc as &dyn Event, &f] {
+                let mut visited = Vec::new();
+                let exact = e.walk(&mut |p, v| visited.push((p.to_owned(), format!("{v:?}"))));
+                if exact {
+                    // (Containers are visited whole, lookup gives their elements; a scalar
+                    // at the root has no path.)
+                    let leaves = visited.iter().filter(|(p, v)| {
+                        !p.is_empty() && !v.starts_with("Object") && !v.starts_with("Array")
+                    });
+                    for (p, v) in leaves {
+                        let (_, found) = collect_lookup(e, p);
+                        proptest::prop_assert!(found.contains(v), "{} {}: {} not in {:?}", text, p, v, found);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_key_makes_the_walk_inexact() {
+        // The walk joins an empty key as nothing (`a`); lookup needs `.a`.
+        let text = r#"{"": {"a": 1}}"#;
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let f = JsonEvent::parse(text).unwrap();
+        for e in [&v as &dyn Event, &f] {
+            assert!(!e.walk(&mut |_, _| {}));
+            assert_eq!(collect_lookup(e, "a"), (false, vec!["Missing".to_owned()]));
+            assert_eq!(collect_lookup(e, ".a"), (true, vec!["Int(1)".to_owned()]));
         }
     }
 

@@ -501,6 +501,11 @@ impl Program {
     /// assert_eq!(out, [0]);
     /// ```
     pub fn with_derived(mut self, derived: Vec<DerivedField>) -> Program {
+        // Replaces any derived fields given before.
+        for slot in &mut self.slots {
+            slot.parts.clear();
+            slot.derived_name = false;
+        }
         let mut k = 0u32;
         for f in &derived {
             let slot = self.slot_for(&f.name);

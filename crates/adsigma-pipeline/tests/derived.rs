@@ -218,9 +218,40 @@ fn programs_computing_derived_fields_agree_on_hand_picked_shapes() {
         json!({"r": {"s": true}, "p": {"bin": "a"}}),
         json!({"q": 1, "p": {"bin": "x"}}),
         json!({}),
+        // An empty key: the walk cannot be trusted (it reads `p.bin` where lookup needs
+        // `.p.bin`), so the parts are looked up.
+        json!({"": {"p": {"bin": "a"}}, "p": {"args": "b c"}}),
     ] {
         program_agrees(&p, &event.to_string());
     }
+}
+
+/// Derived fields given again replace the first ones (no stale part of them is captured).
+#[test]
+fn derived_fields_given_twice_replace_the_first() {
+    let rules = crate::rules(RULES);
+    let (plain, _) = adsigma_engine::compile(&rules, &Default::default());
+    let p = pipeline();
+    let many = Pipeline::parse(
+        "m.yml",
+        FileId(0),
+        "name: m\nderived_fields:\n  - {name: z, concat: [a, b, c, d, e, f, g]}\n",
+    )
+    .unwrap();
+    let twice = plain
+        .subset(|_| true)
+        .with_derived(many.derived_fields.clone())
+        .with_derived(p.derived_fields.clone());
+    let once = plain
+        .subset(|_| true)
+        .with_derived(p.derived_fields.clone());
+    let event = json!({"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "p": {"bin": "a", "args": "b c"}});
+    let mut scratch = adsigma_engine::Scratch::new();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    twice.matching_rules(&event, None, &mut scratch, &mut a);
+    once.matching_rules(&event, None, &mut scratch, &mut b);
+    assert_eq!(a, b);
+    assert!(!a.is_empty());
 }
 
 proptest! {

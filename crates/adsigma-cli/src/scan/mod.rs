@@ -285,16 +285,12 @@ fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
         .default_pipelines(!args.no_default_pipelines)
         .unresolved_placeholders(UnresolvedPlaceholders::SkipRule)
         .skip_invalid_rules(false)
-        // Routed with --logsource, only the rules that fit it can match: only they compile.
-        .rule_filter({
-            let logsource = args.logsource.clone();
-            move |r| {
-                selection.keep(r)
-                    && logsource
-                        .as_ref()
-                        .is_none_or(|ls| adsigma::engine::fits(&r.logsource, ls))
-            }
-        });
+        .rule_filter(move |r| selection.keep(r));
+    // Routed with --logsource, only the rules that fit it (after the pipelines) can match:
+    // only they compile.
+    if let Some(ls) = &args.logsource {
+        builder = builder.only_logsource(ls.clone());
+    }
     for (name, value) in &args.placeholders {
         builder = builder.placeholder(name, [value.as_str()]);
     }
