@@ -450,6 +450,29 @@ fn pipeline_value_rewrite_the_modifiers_reject_is_p205() {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// A correlator of the one correlation in `text`, over one rule named `r` (index 0).
+fn correlator_over_r(
+    text: &str,
+    config: adsigma_correlation::CorrelatorConfig,
+) -> adsigma_correlation::Correlator<u32> {
+    use adsigma_correlation::{CorrelationSet, Correlator, RuleRef};
+    let parsed = adsigma_syntax::parse_str(
+        text,
+        adsigma_syntax::FileId(0),
+        &adsigma_syntax::Limits::default(),
+    );
+    let Some(adsigma_syntax::Document::Correlation(c)) = parsed.documents.first() else {
+        panic!("{text}");
+    };
+    let rules = [RuleRef {
+        index: 0,
+        id: None,
+        name: Some("r"),
+    }];
+    let set = CorrelationSet::build(&[c], &rules).unwrap();
+    Correlator::new(set.into(), config)
+}
+
 /// Fixed bug (adsigma-correlation `Correlator::flush`): a window whose end saturates at
 /// `Nanos::MAX` (an event at the far end of time, or a timespan of centuries such as
 /// `18446744073709551615s`) was never decided, `advance` stopping at deadlines `>= time`,
@@ -459,7 +482,7 @@ fn pipeline_value_rewrite_the_modifiers_reject_is_p205() {
 /// `flush_leaves_saturated_chained_window.bin`).
 #[test]
 fn correlation_flush_decides_windows_ending_at_the_end_of_time() {
-    use adsigma_correlation::{CorrelationSet, Correlator, CorrelatorConfig, RuleRef};
+    use adsigma_correlation::CorrelatorConfig;
     for (timespan, time) in [
         ("1s", i64::MAX),
         ("18446744073709551615s", 1_700_000_000_000_000_000),
@@ -467,22 +490,7 @@ fn correlation_flush_decides_windows_ending_at_the_end_of_time() {
         let text = format!(
             "title: c\ncorrelation:\n  type: event_count\n  rules: [r]\n  group-by: [user]\n  timespan: {timespan}\n  condition: {{lt: 5}}\n"
         );
-        let parsed = adsigma_syntax::parse_str(
-            &text,
-            adsigma_syntax::FileId(0),
-            &adsigma_syntax::Limits::default(),
-        );
-        let Some(adsigma_syntax::Document::Correlation(c)) = parsed.documents.first() else {
-            panic!("{text}");
-        };
-        let rules = [RuleRef {
-            index: 0,
-            id: None,
-            name: Some("r"),
-        }];
-        let set = CorrelationSet::build(&[c], &rules).unwrap();
-        let mut correlator: Correlator<u32> =
-            Correlator::new(set.into(), CorrelatorConfig::default());
+        let mut correlator = correlator_over_r(&text, CorrelatorConfig::default());
         let event = serde_json::json!({"user": "alice"});
         assert!(
             correlator
@@ -555,27 +563,13 @@ fn pipeline_mapping_onto_a_used_field_is_p205() {
 /// `regressions/correlation/running_sum_cancellation.bin`.
 #[test]
 fn correlation_sum_keeps_small_values_after_evicting_a_huge_one() {
-    use adsigma_correlation::{CorrelationSet, Correlator, CorrelatorConfig, RuleRef};
+    use adsigma_correlation::CorrelatorConfig;
     let text = "title: c\ncorrelation:\n  type: value_sum\n  rules: [r]\n  group-by: [user]\n  timespan: 1h\n  condition: {field: bytes, gte: 50, lte: 60}\n";
-    let parsed = adsigma_syntax::parse_str(
-        text,
-        adsigma_syntax::FileId(0),
-        &adsigma_syntax::Limits::default(),
-    );
-    let Some(adsigma_syntax::Document::Correlation(c)) = parsed.documents.first() else {
-        panic!("{text}");
-    };
-    let rules = [RuleRef {
-        index: 0,
-        id: None,
-        name: Some("r"),
-    }];
-    let set = CorrelationSet::build(&[c], &rules).unwrap();
     let config = CorrelatorConfig {
         max_events_per_group: 2,
         ..CorrelatorConfig::default()
     };
-    let mut correlator: Correlator<u32> = Correlator::new(set.into(), config);
+    let mut correlator = correlator_over_r(text, config);
     let mut matches = Vec::new();
     for (i, bytes) in [1e308, 49.0, 7.0].into_iter().enumerate() {
         let event = serde_json::json!({"user": "alice", "bytes": bytes});
