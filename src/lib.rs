@@ -365,14 +365,16 @@ fn collect_yaml(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Re
     if depth > MAX_DIR_DEPTH {
         return Ok(());
     }
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
+    // Each entry's name once (`file_name` allocates), then sorted by it.
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| (e.file_name(), e)))
+        .collect::<Result<_, _>>()?;
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, e) in entries {
+        if name.as_encoded_bytes().starts_with(b".") {
             continue;
         }
+        let path = e.path();
         let ft = e.file_type()?;
         let is_dir = ft.is_dir() || (ft.is_symlink() && path.is_dir());
         if is_dir {
