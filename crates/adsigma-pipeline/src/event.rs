@@ -143,6 +143,17 @@ fn holds(t: &Test, event: &dyn Event) -> bool {
 /// Whole-string match where `*` is any run of characters and `?` one character; linear
 /// time (the classic greedy algorithm with one backtrack point), with no allocation.
 pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+    glob_with(pattern, text, false)
+}
+
+/// [`glob`](fn@glob), comparing ASCII letters case-insensitively when `ignore_ascii_case`
+/// (as `scan --tag` matches tags).
+///
+/// ```
+/// assert!(adsigma_pipeline::glob_with("attack.t????", "ATTACK.T1609", true));
+/// assert!(!adsigma_pipeline::glob_with("attack.t????", "ATTACK.T1609", false));
+/// ```
+pub fn glob_with(pattern: &str, text: &str, ignore_ascii_case: bool) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
     // The length of the UTF-8 character starting at byte `i` of `b`.
     let width = |b: &[u8], i: usize| text_char_width(b[i]);
@@ -158,7 +169,12 @@ pub(crate) fn glob(pattern: &str, text: &str) -> bool {
             pi += 1;
         } else if pi < p.len() && {
             let pw = width(p, pi);
-            pw == tw && p.get(pi..pi + pw) == t.get(ti..ti + tw)
+            pw == tw
+                && if ignore_ascii_case {
+                    p[pi..pi + pw].eq_ignore_ascii_case(&t[ti..ti + tw])
+                } else {
+                    p[pi..pi + pw] == t[ti..ti + tw]
+                }
         } {
             pi += tw;
             ti += tw;

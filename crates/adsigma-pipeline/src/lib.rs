@@ -111,7 +111,7 @@ pub mod model;
 mod parse;
 
 pub use adsigma_engine::derive::Derived;
-pub use event::RecognizerIndex;
+pub use event::{RecognizerIndex, glob_with};
 pub use model::*;
 
 use adsigma_engine::{Event, LogSource};

@@ -33,7 +33,7 @@ impl Selection {
             && !rule
                 .tags
                 .iter()
-                .any(|t| self.tags.iter().any(|g| glob(g.as_bytes(), t.as_bytes())))
+                .any(|t| self.tags.iter().any(|g| glob(g, t)))
         {
             return false;
         }
@@ -47,30 +47,9 @@ impl Selection {
     }
 }
 
-/// `*` and `?` wildcards, ASCII case-insensitive (greedy with one backtrack point: linear
-/// in practice, quadratic at worst).
-pub fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len()
-            && (pattern[p] == b'?' || pattern[p].eq_ignore_ascii_case(&text[t]))
-            && pattern[p] != b'*'
-        {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&b| b == b'*')
+/// `*` and `?` wildcards, ASCII case-insensitive: the pipelines' glob.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    adsigma::pipeline::glob_with(pattern, text, true)
 }
 
 /// Parses a level name (for clap).
@@ -103,14 +82,14 @@ mod tests {
 
     #[test]
     fn globs() {
-        assert!(glob(b"attack.t1552*", b"attack.t1552.001"));
-        assert!(glob(b"attack.*", b"ATTACK.execution"));
-        assert!(glob(b"*exec*", b"attack.execution"));
-        assert!(glob(b"attack.t????", b"attack.t1609"));
-        assert!(!glob(b"attack.t????", b"attack.t1609.001"));
-        assert!(!glob(b"attack.t1552", b"attack.t1552.001"));
-        assert!(glob(b"*", b""));
-        assert!(glob(b"a*b*c", b"aXXbYYbc"));
+        assert!(glob("attack.t1552*", "attack.t1552.001"));
+        assert!(glob("attack.*", "ATTACK.execution"));
+        assert!(glob("*exec*", "attack.execution"));
+        assert!(glob("attack.t????", "attack.t1609"));
+        assert!(!glob("attack.t????", "attack.t1609.001"));
+        assert!(!glob("attack.t1552", "attack.t1552.001"));
+        assert!(glob("*", ""));
+        assert!(glob("a*b*c", "aXXbYYbc"));
     }
 
     #[test]
