@@ -115,6 +115,17 @@ fn main() {
         n / t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
+    for _ in 0..reps {
+        for l in &lines {
+            let v = adsigma::engine::json::JsonEvent::parse_with_serde(l).expect("JSON");
+            std::hint::black_box(&v);
+        }
+    }
+    eprintln!(
+        "parse only, JsonEvent through serde_json: {:.0} events/s",
+        n / t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
     let mut m2 = 0usize;
     for _ in 0..reps {
         for l in &lines {

@@ -338,9 +338,8 @@ fn a_huge_event_evaluates() {
 #[path = "../fuzz/src/engine.rs"]
 mod fuzz_engine;
 
-// `replay` of this shared file serves the byte-level targets; here the structured ones
-// decode each input first.
-#[allow(dead_code)]
+// `replay` of this shared file serves the byte-level targets (`json_event` here); the
+// structured ones decode each input first.
 #[path = "../fuzz/src/files.rs"]
 mod fuzz_files;
 
@@ -393,6 +392,13 @@ fn replay_fuzz_seeds_and_regressions() {
             seeds.len()
         );
     }
+}
+
+/// Replays the seeds and saved crashes of `json_event` (bytes, not choices).
+#[test]
+fn replay_json_event_seeds_and_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    fuzz_files::replay(&dir, "json_event", fuzz_engine::check_json_event);
 }
 
 // ---- known bugs the fuzz targets found (ignored until fixed) ----

@@ -711,3 +711,27 @@ pub fn known_disagreement(rule: &Rule, _rules: &[&Rule], event: &Value) -> Optio
     let _ = (rule, event);
     None
 }
+
+/// `json_event`: on any bytes, `JsonEvent`'s own reader and its serde_json path agree. The
+/// reader accepts only what serde_json accepts and then builds the same event; it declines
+/// valid JSON only when nesting is deep enough to need serde_json's recursion limit.
+pub fn check_json_event(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let slow = JsonEvent::parse_with_serde(text);
+    match (JsonEvent::parse_fast(text), slow) {
+        (Some(fast), Ok(slow)) => assert_eq!(fast, slow, "the readers disagree on {text:?}"),
+        (Some(fast), Err(e)) => {
+            panic!("the fast reader accepts what serde_json refuses ({e}): {text:?} -> {fast:?}")
+        }
+        (None, Ok(_)) => {
+            let openers = text.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+            assert!(
+                openers >= 100,
+                "the fast reader declines valid JSON: {text:?}"
+            );
+        }
+        (None, Err(_)) => {}
+    }
+}

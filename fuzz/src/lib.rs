@@ -8,7 +8,7 @@
 //! | module | targets | replayed by |
 //! |---|---|---|
 //! | [`syntax`] | `parse_rule`, `parse_condition` | `crates/adsigma-syntax/tests/fuzz_replay.rs` |
-//! | [`engine`] | `compile_and_eval`, `differential` | `tests/hostile.rs` (root package) |
+//! | [`engine`] | `compile_and_eval`, `differential`, `json_event` | `tests/hostile.rs` (root package) |
 //! | [`ads`] | `ads_import` | `tests/replay.rs` of this crate (`cd fuzz && cargo test`) |
 //! | [`pipeline`] | `pipeline` | `tests/replay.rs` of this crate |
 //! | [`correlation`] | `correlation` | `tests/replay.rs` of this crate |

@@ -16,6 +16,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use std::borrow::Cow;
 use std::fmt;
 
+mod fast;
+
 #[derive(Clone, Debug, PartialEq)]
 enum Kind<'a> {
     Null,
@@ -53,6 +55,23 @@ pub struct JsonEvent<'a> {
 impl<'a> JsonEvent<'a> {
     /// Parses one JSON document. serde_json's recursion limit (128) bounds nesting.
     pub fn parse(text: &'a str) -> Result<JsonEvent<'a>, serde_json::Error> {
+        match fast::parse(text) {
+            Some(ev) => Ok(ev),
+            None => Self::parse_with_serde(text),
+        }
+    }
+
+    /// The fast reader alone: `None` where it declines (for tests and fuzzing, which check
+    /// that it agrees with [`JsonEvent::parse_with_serde`]).
+    #[doc(hidden)]
+    pub fn parse_fast(text: &'a str) -> Option<JsonEvent<'a>> {
+        fast::parse(text)
+    }
+
+    /// The serde_json path: what [`JsonEvent::parse`] falls back to when its own reader
+    /// declines (and what gives the error for bad input).
+    #[doc(hidden)]
+    pub fn parse_with_serde(text: &'a str) -> Result<JsonEvent<'a>, serde_json::Error> {
         let mut de = serde_json::Deserializer::from_str(text);
         let mut ev = JsonEvent {
             nodes: Vec::with_capacity(32),
@@ -556,6 +575,143 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// JSON values with every kind of leaf the readers treat differently: big and negative
+    /// integers, `-0`, fractions and exponents, escapes, control characters, non-ASCII and
+    /// astral characters, keys with dots, empty and repeated keys.
+    fn rich_json() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let key = prop_oneof![
+            Just("a".to_owned()),
+            Just("a.b".to_owned()),
+            Just("".to_owned()),
+            "[a-c\\\"\\.\u{e9}\u{1F600}\t]{0,3}",
+        ];
+        let leaf = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("false".to_owned()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| f.to_string()),
+            prop_oneof![
+                Just("-0"),
+                Just("-0.0"),
+                Just("0.5e-3"),
+                Just("1E400"),
+                Just("12345678901234567890123"),
+                Just("-9223372036854775808"),
+                Just("-9223372036854775809"),
+                Just("18446744073709551616"),
+                Just("1e5"),
+                Just("-1.5E+2"),
+            ]
+            .prop_map(str::to_owned),
+            "[a-z\\\"/\u{e9}\u{1F600}\n\t\u{1}]{0,6}"
+                .prop_map(|s| serde_json::to_string(&s).unwrap()),
+            prop_oneof![
+                Just(r#""\u00e9\ud83d\ude00\/\b\f""#),
+                Just(r#""\u0000""#),
+                Just(r#""\ud83d""#),
+                Just(r#""\udc00x""#),
+                Just(r#""\ud83dx\ude00""#),
+                Just(r#""\uZZZZ""#),
+            ]
+            .prop_map(str::to_owned),
+        ];
+        leaf.prop_recursive(4, 32, 5, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec((key.clone(), inner), 0..5).prop_map(|kv| {
+                    let body: Vec<String> = kv
+                        .iter()
+                        .map(|(k, v)| format!("{}: {v}", serde_json::to_string(k).unwrap()))
+                        .collect();
+                    format!("{{ {} }}", body.join(" ,\n"))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// The fast reader accepts exactly what serde_json accepts and builds the same
+        /// event, on valid documents and on damaged ones (a byte replaced, inserted or
+        /// removed).
+        #[test]
+        fn the_fast_reader_agrees_with_serde_json(
+            text in rich_json(),
+            at in 0..1000usize,
+            edit in 0..4u8,
+            byte in proptest::sample::select(b"{}[]\",:\\ 0-.eE+tnu\x01x".to_vec()),
+        ) {
+            let mut damaged = text.clone().into_bytes();
+            let at = at % (damaged.len() + 1);
+            match edit {
+                0 => {}
+                1 => damaged.insert(at, byte),
+                2 if at < damaged.len() => { damaged.remove(at); }
+                _ if at < damaged.len() => damaged[at] = byte,
+                _ => {}
+            }
+            for t in [text.as_bytes(), &damaged] {
+                let Ok(t) = std::str::from_utf8(t) else { continue };
+                let slow = JsonEvent::parse_with_serde(t);
+                match JsonEvent::parse_fast(t) {
+                    Some(fast) => {
+                        let slow = slow.as_ref().map_err(|e| e.to_string());
+                        proptest::prop_assert_eq!(slow, Ok(&fast), "{}", t);
+                        // Borrowed and owned strings compare equal: check the kinds too.
+                        proptest::prop_assert_eq!(format!("{:?}", JsonEvent::parse_with_serde(t).unwrap()), format!("{fast:?}"));
+                    }
+                    None => {
+                        // It declines only what serde_json refuses (or nesting deeper
+                        // than these documents reach).
+                        proptest::prop_assert!(slow.is_err(), "declined valid JSON: {}", t);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_fast_reader_declines_and_serde_json_decides() {
+        for (text, ok) in [
+            (r#""\ud83d""#, false),
+            (r#"{"a": 1e400}"#, false),
+            (r#"{"a": 1,}"#, false),
+            (r#"{"a" 1}"#, false),
+            (r#"[01]"#, false),
+            ("[\"\u{1}\"]", false),
+            (r#"{"a": tru}"#, false),
+        ] {
+            assert!(JsonEvent::parse_fast(text).is_none(), "{text}");
+            assert_eq!(JsonEvent::parse(text).is_ok(), ok, "{text}");
+        }
+        // A dot in a key, raw or escaped, makes the walk inexact, as on the serde_json path.
+        for text in [
+            r#"{"a.b": 1}"#,
+            r#"{"a\u002eb": 1}"#,
+            r#"{"x": {"\"a.": 1}}"#,
+        ] {
+            let fast = JsonEvent::parse_fast(text).unwrap();
+            assert_eq!(
+                Ok(&fast),
+                JsonEvent::parse_with_serde(text).as_ref().map_err(|_| ())
+            );
+            assert!(fast.inexact, "{text}");
+        }
+        // An escaped control character is fine; a raw one is not.
+        assert!(JsonEvent::parse_fast(r#"["\u0001"]"#).is_some());
+        let deep = format!("{}1{}", "[".repeat(120), "]".repeat(120));
+        assert!(JsonEvent::parse_fast(&deep).is_none());
+        assert!(JsonEvent::parse(&deep).is_ok());
+        let shallow = format!("{}1{}", "[".repeat(90), "]".repeat(90));
+        assert!(JsonEvent::parse_fast(&shallow).is_some());
     }
 
     #[test]
