@@ -72,9 +72,15 @@ pub fn parse_str(text: &str, file: FileId, limits: &Limits) -> ParsedFile {
 /// Applies `action: global | reset | repeat` (Sigma rule collections) and drops empty
 /// documents.
 fn expand_collection(nodes: Vec<Node>, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
-    let mut out = Vec::new();
+    let mut out: Vec<Node> = Vec::new();
     let mut global: Option<Node> = None;
-    let mut previous: Option<Node> = None;
+    // The document before `global` was merged in, for `repeat`: kept aside only while a
+    // `global` is in force, otherwise it is the last one out (no copy of every document).
+    enum Previous {
+        Out(usize),
+        Kept(Node),
+    }
+    let mut previous: Option<Previous> = None;
     for node in nodes {
         if node.is_null() {
             continue;
@@ -91,7 +97,8 @@ fn expand_collection(nodes: Vec<Node>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
                 continue;
             }
             Some((Some("repeat"), span)) => match &previous {
-                Some(prev) => merge(prev.clone(), &without_key(node, "action")),
+                Some(Previous::Out(i)) => merge(out[*i].clone(), &without_key(node, "action")),
+                Some(Previous::Kept(prev)) => merge(prev.clone(), &without_key(node, "action")),
                 None => {
                     diags.push(Diagnostic::new(
                         codes::REPEAT_WITHOUT_PREVIOUS,
@@ -113,11 +120,16 @@ fn expand_collection(nodes: Vec<Node>, diags: &mut Vec<Diagnostic>) -> Vec<Node>
                 continue;
             }
         };
-        previous = Some(node.clone());
-        out.push(match &global {
-            Some(g) => merge(node, g),
-            None => node,
-        });
+        match &global {
+            Some(g) => {
+                previous = Some(Previous::Kept(node.clone()));
+                out.push(merge(node, g));
+            }
+            None => {
+                previous = Some(Previous::Out(out.len()));
+                out.push(node);
+            }
+        }
     }
     out
 }

@@ -216,23 +216,37 @@ impl SigmaString {
     /// ```
     pub fn parse(text: &str, placeholders: bool) -> SigmaString {
         let mut out = SigmaString::default();
-        let mut chars = text.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '*' => out.pieces.push(Piece::AnyRun),
-                '?' => out.pieces.push(Piece::AnyOne),
-                '\\' => match chars.peek() {
-                    Some(&(_, n @ ('*' | '?' | '\\'))) => {
-                        chars.next();
-                        out.pieces.push(Piece::Escaped(n));
+        let b = text.as_bytes();
+        // Runs of ordinary characters are copied whole; only these bytes (all ASCII, so
+        // every cut is at a character boundary) need a look.
+        let special = |c: u8| matches!(c, b'*' | b'?' | b'\\') || (placeholders && c == b'%');
+        let mut i = 0;
+        while i < b.len() {
+            let run = b[i..]
+                .iter()
+                .position(|&c| special(c))
+                .unwrap_or(b.len() - i);
+            if run > 0 {
+                out.push_str(&text[i..i + run]);
+                i += run;
+                continue;
+            }
+            match b[i] {
+                b'*' => out.pieces.push(Piece::AnyRun),
+                b'?' => out.pieces.push(Piece::AnyOne),
+                b'\\' => match b.get(i + 1) {
+                    Some(&n @ (b'*' | b'?' | b'\\')) => {
+                        i += 1;
+                        out.pieces.push(Piece::Escaped(char::from(n)));
                     }
-                    Some(&(_, '%')) if placeholders => {
-                        chars.next();
+                    Some(b'%') if placeholders => {
+                        i += 1;
                         out.pieces.push(Piece::Escaped('%'));
                     }
-                    _ => out.push_char('\\'),
+                    _ => out.push_str("\\"),
                 },
-                '%' if placeholders => {
+                _ => {
+                    // `%` with placeholders on.
                     let rest = &text[i + 1..];
                     let name_len = rest
                         .find(|ch: char| {
@@ -242,24 +256,22 @@ impl SigmaString {
                     if name_len > 0 && rest[name_len..].starts_with('%') {
                         out.pieces
                             .push(Piece::Placeholder(rest[..name_len].to_owned()));
-                        for _ in 0..=name_len {
-                            chars.next();
-                        }
+                        i += name_len + 1;
                     } else {
-                        out.push_char('%');
+                        out.push_str("%");
                     }
                 }
-                c => out.push_char(c),
             }
+            i += 1;
         }
         out
     }
 
-    fn push_char(&mut self, c: char) {
-        if let Some(Piece::Literal(s)) = self.pieces.last_mut() {
-            s.push(c);
+    fn push_str(&mut self, s: &str) {
+        if let Some(Piece::Literal(l)) = self.pieces.last_mut() {
+            l.push_str(s);
         } else {
-            self.pieces.push(Piece::Literal(c.to_string()));
+            self.pieces.push(Piece::Literal(s.to_owned()));
         }
     }
 
@@ -437,5 +449,65 @@ pub struct Value {
 impl PartialEq for Value {
     fn eq(&self, other: &Self) -> bool {
         self.kind == other.kind
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Piece, SigmaString};
+
+    /// The definition, one character at a time: what `SigmaString::parse` must equal.
+    fn reference(text: &str, placeholders: bool) -> Vec<Piece> {
+        let mut out: Vec<Piece> = Vec::new();
+        let literal = |out: &mut Vec<Piece>, c: char| match out.last_mut() {
+            Some(Piece::Literal(s)) => s.push(c),
+            _ => out.push(Piece::Literal(c.to_string())),
+        };
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            match chars[i] {
+                '*' => out.push(Piece::AnyRun),
+                '?' => out.push(Piece::AnyOne),
+                '\\' => match chars.get(i + 1) {
+                    Some(&n @ ('*' | '?' | '\\')) => {
+                        out.push(Piece::Escaped(n));
+                        i += 1;
+                    }
+                    Some('%') if placeholders => {
+                        out.push(Piece::Escaped('%'));
+                        i += 1;
+                    }
+                    _ => literal(&mut out, '\\'),
+                },
+                '%' if placeholders => {
+                    let name: String = chars[i + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                        .collect();
+                    let n = name.chars().count();
+                    if n > 0 && chars.get(i + 1 + n) == Some(&'%') {
+                        out.push(Piece::Placeholder(name));
+                        i += n + 1;
+                    } else {
+                        literal(&mut out, '%');
+                    }
+                }
+                c => literal(&mut out, c),
+            }
+            i += 1;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// Wildcards, escapes and placeholders read as the character-by-character definition
+        /// says, with runs of other characters copied whole.
+        #[test]
+        fn parse_agrees_with_the_definition(text in "[ab*?\\\\%_.\\-é]{0,12}", placeholders: bool) {
+            let parsed = SigmaString::parse(&text, placeholders);
+            proptest::prop_assert_eq!(&parsed.pieces, &reference(&text, placeholders), "{:?}", text);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! Integration tests of adsigma-syntax (one test binary, modules per topic).
 
+mod collections;
 mod common;
 mod conditions;
 mod fixtures;
