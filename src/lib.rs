@@ -189,6 +189,9 @@ impl RulePack {
             limits: limits.clone(),
             ..RulePack::default()
         };
+        // Most files hold one document: no doubling (and copying) of a vector of big
+        // documents as they arrive.
+        pack.documents.reserve_exact(files.len());
         let threads = threads.clamp(1, files.len().max(1));
         if threads == 1 {
             for f in files {

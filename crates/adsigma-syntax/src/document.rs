@@ -604,7 +604,8 @@ impl Cx<'_> {
             );
             return None;
         };
-        let mut identifiers = Vec::new();
+        // Vectors sized to what they will hold: a rule pack keeps thousands of these.
+        let mut identifiers = Vec::with_capacity(entries.len().saturating_sub(1));
         let mut condition_nodes = Vec::new();
         let mut values = 0usize;
         for (k, v) in entries {
@@ -654,7 +655,7 @@ impl Cx<'_> {
                 );
             }
         }
-        let mut conditions = Vec::new();
+        let mut conditions = Vec::with_capacity(condition_nodes.len());
         if condition_nodes.is_empty() {
             self.err(
                 codes::MISSING_FIELD,
@@ -821,7 +822,7 @@ impl Cx<'_> {
 
     fn field_map(&mut self, node: &Node, values: &mut usize) -> Option<FieldMap> {
         let entries = node.as_map()?;
-        let mut items = Vec::new();
+        let mut items = Vec::with_capacity(entries.len());
         let mut ok = true;
         for (k, v) in entries {
             match self.detection_item(k, v, values) {
@@ -852,7 +853,8 @@ impl Cx<'_> {
                 self.sub_span(key, 0..field_text.len()),
             )
         });
-        let mut modifiers: Vec<Spanned<Modifier>> = Vec::new();
+        let mut modifiers: Vec<Spanned<Modifier>> =
+            Vec::with_capacity(memchr_count(b'|', key_text.as_bytes()));
         let mut at = field_text.len();
         for part in parts {
             let range = at + 1..at + 1 + part.len();
@@ -1602,4 +1604,9 @@ fn encoded_len(text: &str, mods: &[Modifier]) -> usize {
         Some(Modifier::Utf16) => 2 + 2 * text.encode_utf16().count(),
         Some(_) => 2 * text.encode_utf16().count(),
     }
+}
+
+/// How many times `needle` occurs in `hay`.
+fn memchr_count(needle: u8, hay: &[u8]) -> usize {
+    hay.iter().filter(|&&b| b == needle).count()
 }

@@ -264,6 +264,8 @@ impl SigmaString {
             }
             i += 1;
         }
+        // A rule pack holds thousands of these, most of one piece.
+        out.pieces.shrink_to_fit();
         out
     }
 
