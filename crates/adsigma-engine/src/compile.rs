@@ -505,9 +505,16 @@ fn syntax_error(text: &str) -> String {
 
 /// An upper bound of the compiled size of a regex, in bytes: what the size limit is checked
 /// against (by the forward and the reverse program alike, each on its own). A class costs
-/// its UTF-8 sequences (48 bytes per byte of each: `\w` compiles to ~25 KB, its bound is
-/// ~90 KB; `.` to ~1 KB), counted repetitions multiply their part, every node has 64 bytes,
+/// its UTF-8 sequences (40 bytes per byte of each: `\w` compiles to ~25 KB, its bound is
+/// ~75 KB; `.` to ~1 KB), counted repetitions multiply their part, every node has 64 bytes,
 /// and 8 KiB covers what every regex has (the unanchored prefix, its states).
+///
+/// Why 40: the size limit is checked against the NFA builder's accounting (regex-automata
+/// 0.4 `thompson::Builder::memory_usage`): 32 bytes per state (its own test pins that size)
+/// plus 8 per sparse transition and 4 per union alternative. Forward, a class becomes a trie
+/// of its UTF-8 sequences: at most one state and one transition per sequence byte (40).
+/// Reverse (built without shrinking), each sequence is a chain of byte-range states, one per
+/// byte (32), and one union alternative (4).
 fn size_bound(hir: &regex_syntax::hir::Hir) -> usize {
     (8 << 10) + node_bound(hir)
 }
@@ -516,7 +523,7 @@ fn node_bound(hir: &regex_syntax::hir::Hir) -> usize {
     use regex_syntax::hir::{Class, HirKind};
     use regex_syntax::utf8::Utf8Sequences;
     const NODE: usize = 64;
-    const SEQUENCE_BYTE: usize = 48;
+    const SEQUENCE_BYTE: usize = 40;
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => NODE,
         HirKind::Literal(l) => NODE + l.0.len() * NODE,
@@ -750,6 +757,12 @@ mod tests {
             r"(?:[\x{800}-\x{FFFF}]|[\x{10000}-\x{10FFFF}]){1,30}",
             r"\w{1,64}",
             r"\d{1,3}",
+            // Classes that share no UTF-8 prefix or suffix: scattered two-, three- and
+            // four-byte characters, alone and repeated.
+            r"[\x{100}\x{141}\x{182}\x{1C3}\x{204}\x{245}\x{286}\x{2C7}\x{308}\x{349}]{1,50}",
+            r"[\x{800}\x{1841}\x{2882}\x{38C3}\x{4904}\x{5945}\x{6986}\x{79C7}]{1,50}",
+            r"[\x{10000}\x{21041}\x{32082}\x{430C3}\x{54104}\x{65145}]{1,50}",
+            r"(?i)[\x{100}-\x{17F}\x{370}-\x{3FF}\x{400}-\x{4FF}]{1,30}",
         ] {
             for i in [false, true] {
                 let limit = bound(p, i);
