@@ -123,16 +123,23 @@ impl<'c> Compiler<'c> {
     fn keywords(&mut self, values: &[&adsigma_syntax::value::Value], all: bool) -> R<Formula> {
         let mut alts = Vec::with_capacity(values.len());
         for v in values {
-            let s = match &v.kind {
-                ValueKind::String(s) => s.clone(),
-                ValueKind::Number(n) => SigmaString::parse(&n.text, false),
-                ValueKind::Bool(b) => SigmaString::parse(&b.to_string(), false),
+            let pat = match &v.kind {
+                ValueKind::String(s) => to_pat_within(&s.pieces, true, true, false),
+                ValueKind::Number(n) => to_pat_within(
+                    &SigmaString::parse(&n.text, false).pieces,
+                    true,
+                    true,
+                    false,
+                ),
+                ValueKind::Bool(b) => to_pat_within(
+                    &SigmaString::parse(&b.to_string(), false).pieces,
+                    true,
+                    true,
+                    false,
+                ),
                 _ => continue,
             };
-            let mut pieces = s.pieces;
-            pieces.insert(0, Piece::AnyRun);
-            pieces.push(Piece::AnyRun);
-            alts.push(vec![to_pat(&pieces, false)]);
+            alts.push(vec![pat]);
         }
         if alts.is_empty() {
             return Ok(Formula::Const(false));
@@ -326,6 +333,22 @@ impl<'c> Compiler<'c> {
         span: Span,
     ) -> R<Vec<StrPat>> {
         use Modifier as M;
+        let (any_before, any_after) = if item.has(M::Contains) {
+            (true, true)
+        } else if item.has(M::StartsWith) {
+            (false, true)
+        } else if item.has(M::EndsWith) {
+            (true, false)
+        } else {
+            (false, false)
+        };
+        let rewritten = item.modifiers.iter().any(|m| {
+            matches!(m.value, M::Expand | M::Windash) || m.value.is_base64() || m.value.is_utf16()
+        });
+        if !rewritten {
+            // Most values: one pattern, straight from the pieces.
+            return Ok(vec![to_pat_within(&s.pieces, any_before, any_after, cased)]);
+        }
         let limit = self.config.max_expansion;
         let mut variants: Vec<Vec<Piece>> = vec![s.pieces.clone()];
         if item.has(M::Expand) {
@@ -376,17 +399,10 @@ impl<'c> Compiler<'c> {
                 _ => {}
             }
         }
-        for v in &mut variants {
-            if item.has(M::Contains) {
-                v.insert(0, Piece::AnyRun);
-                v.push(Piece::AnyRun);
-            } else if item.has(M::StartsWith) {
-                v.push(Piece::AnyRun);
-            } else if item.has(M::EndsWith) {
-                v.insert(0, Piece::AnyRun);
-            }
-        }
-        let mut pats: Vec<StrPat> = variants.iter().map(|v| to_pat(v, cased)).collect();
+        let mut pats: Vec<StrPat> = variants
+            .iter()
+            .map(|v| to_pat_within(v, any_before, any_after, cased))
+            .collect();
         pats.dedup();
         Ok(pats)
     }
@@ -598,19 +614,30 @@ fn time_part(m: Modifier) -> Option<TimePart> {
     })
 }
 
-/// Pieces -> a pattern, folding literals unless `cased`.
-pub(crate) fn to_pat(pieces: &[Piece], cased: bool) -> StrPat {
+/// Pieces -> a pattern (literals folded unless `cased`), with a `*` before them
+/// (`any_before`) and after them (`any_after`): `contains`, `startswith`, `endswith`
+/// without copying the pieces.
+pub(crate) fn to_pat_within(
+    pieces: &[Piece],
+    any_before: bool,
+    any_after: bool,
+    cased: bool,
+) -> StrPat {
     let lit = |s: &str| Tok::Lit(if cased { s.to_owned() } else { fold(s) });
-    let toks = pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Literal(s) => lit(s),
-            Piece::Escaped(c) => lit(&c.to_string()),
-            Piece::AnyRun => Tok::Any,
-            Piece::AnyOne => Tok::One,
-            Piece::Placeholder(n) => lit(&format!("%{n}%")),
-        })
-        .collect();
+    let mut toks = Vec::with_capacity(pieces.len() + 2);
+    if any_before {
+        toks.push(Tok::Any);
+    }
+    toks.extend(pieces.iter().map(|p| match p {
+        Piece::Literal(s) => lit(s),
+        Piece::Escaped(c) => lit(c.encode_utf8(&mut [0; 4])),
+        Piece::AnyRun => Tok::Any,
+        Piece::AnyOne => Tok::One,
+        Piece::Placeholder(n) => lit(&format!("%{n}%")),
+    }));
+    if any_after {
+        toks.push(Tok::Any);
+    }
     StrPat::from_toks(toks)
 }
 

@@ -71,13 +71,17 @@ impl StrPat {
                 (_, tok) => t.push(tok),
             }
         }
+        // The literal of a simple shape is moved out, not copied.
+        let take = |t: &mut Vec<Tok>, i: usize| match &mut t[i] {
+            Tok::Lit(s) => std::mem::take(s),
+            _ => String::new(),
+        };
         match t.as_slice() {
             [] => StrPat::Exact(String::new()),
-            [Tok::Lit(s)] => StrPat::Exact(s.clone()),
-            [Tok::Lit(s), Tok::Any] => StrPat::Prefix(s.clone()),
-            [Tok::Any, Tok::Lit(s)] => StrPat::Suffix(s.clone()),
-            [Tok::Any, Tok::Lit(s), Tok::Any] => StrPat::Contains(s.clone()),
-            [Tok::Any] => StrPat::Glob(t),
+            [Tok::Lit(_)] => StrPat::Exact(take(&mut t, 0)),
+            [Tok::Lit(_), Tok::Any] => StrPat::Prefix(take(&mut t, 0)),
+            [Tok::Any, Tok::Lit(_)] => StrPat::Suffix(take(&mut t, 1)),
+            [Tok::Any, Tok::Lit(_), Tok::Any] => StrPat::Contains(take(&mut t, 1)),
             _ => StrPat::Glob(t),
         }
     }
