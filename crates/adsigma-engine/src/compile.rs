@@ -623,6 +623,23 @@ pub(crate) fn to_pat_within(
     any_after: bool,
     cased: bool,
 ) -> StrPat {
+    // One literal (most values): the pattern at once, as `StrPat::from_toks` would make it.
+    if let [Piece::Literal(s)] = pieces {
+        if !s.is_empty() {
+            let lit = if cased { s.clone() } else { fold(s) };
+            return match (any_before, any_after) {
+                (false, false) => StrPat::Exact(lit),
+                (false, true) => StrPat::Prefix(lit),
+                (true, false) => StrPat::Suffix(lit),
+                (true, true) => StrPat::Contains(lit),
+            };
+        }
+    }
+    pat_from_toks(pieces, any_before, any_after, cased)
+}
+
+/// The general way of [`to_pat_within`]: tokens, merged by [`StrPat::from_toks`].
+fn pat_from_toks(pieces: &[Piece], any_before: bool, any_after: bool, cased: bool) -> StrPat {
     let lit = |s: &str| Tok::Lit(if cased { s.to_owned() } else { fold(s) });
     let mut toks = Vec::with_capacity(pieces.len() + 2);
     if any_before {
@@ -734,6 +751,23 @@ fn condition(e: &Expr, names: &[&str], idents: &[(String, Formula)]) -> Formula 
 #[cfg(test)]
 mod tests {
     use super::size_bound;
+
+    /// The one-literal shortcut gives the pattern the general way gives.
+    #[test]
+    fn one_literal_patterns_are_what_the_tokens_make() {
+        use super::{pat_from_toks, to_pat_within};
+        use adsigma_syntax::value::Piece;
+        for text in ["", "a", "AbC", "ÉtÉ", "İ", "x y"] {
+            let pieces = [Piece::Literal(text.to_owned())];
+            for (before, after, cased) in (0..8).map(|k| (k & 1 != 0, k & 2 != 0, k & 4 != 0)) {
+                assert_eq!(
+                    to_pat_within(&pieces, before, after, cased),
+                    pat_from_toks(&pieces, before, after, cased),
+                    "{text:?} {before} {after} {cased}"
+                );
+            }
+        }
+    }
 
     fn bound(p: &str, i: bool) -> usize {
         let hir = regex_syntax::ParserBuilder::new()

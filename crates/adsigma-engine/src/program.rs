@@ -90,13 +90,30 @@ impl ScannerBuilder {
             }
             return;
         }
-        let id = *self.literals.entry(lit.to_owned()).or_insert_with(|| {
-            self.pats.push(lit.to_owned());
-            self.hits.push(Vec::new());
-            self.pats.len() - 1
-        });
-        if !self.hits[id].contains(&(anchor, item, value)) {
-            self.hits[id].push((anchor, item, value));
+        // Looked up before anything is copied: most literals are already there.
+        let id = match self.literals.get(lit) {
+            Some(&id) => id,
+            None => {
+                self.pats.push(lit.to_owned());
+                self.hits.push(Vec::with_capacity(1));
+                self.literals.insert(lit.to_owned(), self.pats.len() - 1);
+                self.pats.len() - 1
+            }
+        };
+        // Items arrive in order, so this item's triples are the last ones: only they can
+        // repeat this one (a whole-list search is quadratic for a literal many items share).
+        let hits = &mut self.hits[id];
+        debug_assert!(
+            hits.last().is_none_or(|h| h.1 <= item),
+            "items out of order"
+        );
+        let seen = hits
+            .iter()
+            .rev()
+            .take_while(|h| h.1 == item)
+            .any(|h| *h == (anchor, item, value));
+        if !seen {
+            hits.push((anchor, item, value));
         }
     }
 
