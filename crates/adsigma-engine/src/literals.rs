@@ -311,14 +311,49 @@ impl LiteralSet {
         let has_one = !any.one.is_empty();
         let has_two = !any.two.is_empty();
         let has_long = !any.long.is_empty();
-        for i in 0..n {
-            let b = text[i];
-            if i + 1 < n {
-                let k = usize::from(u16::from_le_bytes([b, text[i + 1]]));
-                if any.first2[k >> 6] & (1 << (k & 63)) == 0 {
-                    continue;
+        let first2 = &any.first2[..];
+        let may_start = |k: u64| first2[(k >> 6) as usize & 1023] & (1 << (k & 63)) != 0;
+        let mut next = 0;
+        while next < n {
+            let mut i = next;
+            // Most positions fail the two-byte test: eight at a time from one load, then one
+            // at a time near the end. (The last byte has no pair; it can only start a
+            // one-byte literal.)
+            'skip: loop {
+                if let Some(chunk) = text.get(i..i + 9) {
+                    let w = u64::from_le_bytes([
+                        chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6],
+                        chunk[7],
+                    ]);
+                    let pairs = [
+                        w & 0xffff,
+                        (w >> 8) & 0xffff,
+                        (w >> 16) & 0xffff,
+                        (w >> 24) & 0xffff,
+                        (w >> 32) & 0xffff,
+                        (w >> 40) & 0xffff,
+                        (w >> 48) & 0xffff,
+                        (w >> 56) | (u64::from(chunk[8]) << 8),
+                    ];
+                    for (j, k) in pairs.into_iter().enumerate() {
+                        if may_start(k) {
+                            i += j;
+                            break 'skip;
+                        }
+                    }
+                    i += 8;
+                } else {
+                    while i + 1 < n {
+                        if may_start(u64::from(u16::from_le_bytes([text[i], text[i + 1]]))) {
+                            break 'skip;
+                        }
+                        i += 1;
+                    }
+                    break;
                 }
             }
+            next = i + 1;
+            let b = text[i];
             let one = has_one && any.one_bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0;
             let two = has_two && i + 1 < n && {
                 let k = usize::from(u16::from_le_bytes([b, text[i + 1]]));
