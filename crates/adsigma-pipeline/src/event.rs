@@ -118,6 +118,9 @@ fn holds(t: &Test, event: &dyn Event) -> bool {
                         values.iter().any(|l| match l {
                             Lit::Null => false,
                             Lit::Str(s) => s == text,
+                            // The literal's text, without allocating (as `Lit::text`).
+                            Lit::Int(i) => itoa::Buffer::new().format(*i) == text,
+                            Lit::Bool(b) => text == if *b { "true" } else { "false" },
                             other => other.text().is_some_and(|t| t == text),
                         })
                     }),
