@@ -132,31 +132,40 @@ impl SourceMap {
 pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String, Box<Diagnostic>> {
     let start = Position::new(0, 1, 1);
     let at = Span::new(file, start, start);
-    let meta = std::fs::metadata(path).map_err(|e| {
+    use std::io::Read as _;
+    let unreadable = |e: std::io::Error| {
         Box::new(Diagnostic::new(
             codes::UNREADABLE_FILE,
             at,
             format!("cannot read file: {e}"),
         ))
-    })?;
-    if meta.len() > limits.max_file_size as u64 {
-        return Err(Box::new(Diagnostic::new(
+    };
+    let too_large = |size: &str| {
+        Box::new(Diagnostic::new(
             codes::FILE_TOO_LARGE,
             at,
             format!(
-                "file is {} bytes, more than the limit of {} bytes (max_file_size)",
-                meta.len(),
+                "file is {size}, more than the limit of {} bytes (max_file_size)",
                 limits.max_file_size
             ),
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Box::new(Diagnostic::new(
-            codes::UNREADABLE_FILE,
-            at,
-            format!("cannot read file: {e}"),
         ))
-    })?;
+    };
+    // One open: the size from the open file, and at most one byte past the limit read
+    // whatever the size said (a file that grows, or one whose size is not known, like a
+    // pipe or a file of /proc, cannot make this read without bound).
+    let handle = std::fs::File::open(path).map_err(unreadable)?;
+    let len = handle.metadata().map_err(unreadable)?.len();
+    if len > limits.max_file_size as u64 {
+        return Err(too_large(&format!("{len} bytes")));
+    }
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    handle
+        .take(limits.max_file_size as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() > limits.max_file_size {
+        return Err(too_large("longer than its reported size"));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

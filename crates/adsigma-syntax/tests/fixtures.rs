@@ -293,6 +293,22 @@ fn unreadable_file_is_y108() {
     );
 }
 
+/// A file whose size says nothing of its length (`/dev/zero` says 0 and never ends) is read
+/// only up to the limit, then refused as too large.
+#[test]
+fn an_endless_file_is_read_only_to_the_limit() {
+    let path = Path::new("/dev/zero");
+    if !path.exists() {
+        return;
+    }
+    let limits = Limits {
+        max_file_size: 4096,
+        ..Limits::default()
+    };
+    let err = read_source(path, FileId(0), &limits).expect_err("an endless file must fail");
+    assert_eq!(err.code, codes::FILE_TOO_LARGE, "{}", describe(&err));
+}
+
 #[test]
 fn unreachable_list_names_real_error_codes() {
     for (code, why) in UNREACHABLE_FROM_FIXTURES {
