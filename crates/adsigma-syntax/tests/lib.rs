@@ -5,3 +5,4 @@ mod conditions;
 mod fixtures;
 mod fuzz_replay;
 mod roundtrip;
+mod yaml_fast;
