@@ -640,3 +640,93 @@ fn generated_documents_are_often_handled() {
     eprintln!("fast YAML loader: handled {handled} of {total} generated documents");
     assert!(handled * 4 >= total, "handled only {handled} of {total}");
 }
+
+/// A small deterministic generator (xorshift), for the corpus mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n.max(1) as u64) as usize
+    }
+}
+
+/// `text` with one random edit: a character deleted or inserted, a line deleted,
+/// duplicated, indented or dedented, or the text cut short.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    const INSERT: &[char] = &[
+        ' ', ' ', '\n', '-', ':', '#', '\'', '"', '|', '>', '\\', '[', '{', '&', '*', '!', '?',
+        'x', 'é', '\t', '%', '+',
+    ];
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let line = rng.below(lines.len());
+    match rng.below(7) {
+        0 | 1 => {
+            let mut chars: Vec<char> = text.chars().collect();
+            let at = rng.below(chars.len() + 1);
+            if rng.below(2) == 0 && at < chars.len() {
+                chars.remove(at);
+            } else {
+                chars.insert(at, INSERT[rng.below(INSERT.len())]);
+            }
+            chars.into_iter().collect()
+        }
+        2 if !lines.is_empty() => {
+            lines.remove(line);
+            lines.concat()
+        }
+        3 if !lines.is_empty() => {
+            lines.insert(line, lines[line]);
+            lines.concat()
+        }
+        4 if !lines.is_empty() => {
+            let pad = ["  ", " ", "    "][rng.below(3)];
+            let mut out = lines[..line].concat();
+            out.push_str(pad);
+            out.push_str(&lines[line..].concat());
+            out
+        }
+        5 if !lines.is_empty() => {
+            let l = lines[line];
+            lines[line] = l.strip_prefix(' ').unwrap_or(l);
+            lines.concat()
+        }
+        _ => {
+            let cut = rng.below(text.len() + 1);
+            let cut = (0..=cut)
+                .rev()
+                .find(|&c| text.is_char_boundary(c))
+                .unwrap_or(0);
+            text[..cut].to_owned()
+        }
+    }
+}
+
+/// Real rules, slightly broken: the fast loader declines or agrees. (A sample of the corpus,
+/// a few edits each, so that it stays quick; the fuzz target `parse_rule` does this at
+/// length.)
+#[test]
+fn mutated_corpus_files_agree() {
+    let Some(shared) = shared_dir() else { return };
+    let files = yaml_files(&shared.join("corpus/sigma"));
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut handled, mut total) = (0, 0);
+    for path in files.iter().step_by(7) {
+        let text = std::fs::read_to_string(path).expect("readable UTF-8");
+        for _ in 0..6 {
+            let mut t = mutate(&text, &mut rng);
+            if rng.below(3) == 0 {
+                t = mutate(&t, &mut rng);
+            }
+            total += 1;
+            match compare(&t, &Limits::default()) {
+                Ok(h) => handled += usize::from(h),
+                Err(e) => panic!("{} mutated: {e}\ntext: {t:?}", path.display()),
+            }
+        }
+    }
+    eprintln!("fast YAML loader: handled {handled} of {total} mutated corpus files");
+    assert!(handled * 3 >= total, "handled only {handled} of {total}");
+}
