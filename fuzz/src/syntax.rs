@@ -6,6 +6,7 @@
 //! `std` and `adsigma_syntax`.
 
 use adsigma_syntax::condition::{Expr, parse_condition};
+use adsigma_syntax::yaml::{load_fast, load_saphyr};
 use adsigma_syntax::{Document, FileId, Limits, parse_str};
 
 /// Depth bound of the `parse_condition` target.
@@ -26,12 +27,14 @@ pub fn small_limits() -> Limits {
 
 /// `parse_rule`: bytes that are UTF-8 parse without panicking under the default and the
 /// small limits; every diagnostic span lies inside the text, on character boundaries; every
-/// condition of a parsed rule or filter survives Display -> parse unchanged.
+/// condition of a parsed rule or filter survives Display -> parse unchanged; the fast YAML
+/// loader declines or builds exactly what the saphyr event path builds.
 pub fn check_parse_rule(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     for limits in [Limits::default(), small_limits()] {
+        check_yaml_fast(text, &limits);
         let parsed = parse_str(text, FileId(0), &limits);
         for d in &parsed.diagnostics {
             for label in std::iter::once(&d.primary).chain(&d.labels) {
@@ -57,6 +60,25 @@ pub fn check_parse_rule(data: &[u8]) {
             }
         }
     }
+}
+
+/// The fast YAML loader (`yaml::load_fast`, which `yaml::load` tries first) either declines
+/// or returns the very trees of the saphyr event path (`yaml::load_saphyr`), spans included,
+/// and only where that path reports no problem.
+pub fn check_yaml_fast(text: &str, limits: &Limits) {
+    let Some(fast) = load_fast(text, FileId(0), limits) else {
+        return;
+    };
+    let mut diags = Vec::new();
+    let slow = load_saphyr(text, FileId(0), limits, &mut diags);
+    assert!(
+        diags.is_empty(),
+        "the fast YAML loader returned trees where the saphyr path reports {diags:?}"
+    );
+    assert_eq!(
+        fast, slow,
+        "the fast YAML loader disagrees with the saphyr path"
+    );
 }
 
 /// `parse_condition`: bytes that are UTF-8 parse as a condition (depth 64) without

@@ -10,6 +10,8 @@ use crate::span::{FileId, Position, Span};
 use saphyr_parser::{Event, Parser, ScanError};
 use std::collections::HashMap;
 
+mod fast;
+
 /// How a scalar was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScalarStyle {
@@ -318,7 +320,35 @@ struct Abort;
 ///
 /// Problems go to `diags`; a document that hit a limit or a duplicate key is still returned
 /// when it could be completed (without the offending entry), and dropped when it could not.
+///
+/// Rule files are read by a hand-written loader of the block-style subset of YAML they use
+/// (`yaml/fast.rs`), which builds the same trees several times faster; any file it is not
+/// sure of (anything outside the subset, any problem to report) goes through the
+/// `saphyr-parser` event stream.
 pub fn load(text: &str, file: FileId, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Vec<Node> {
+    if let Some(docs) = fast::load(text, file, limits) {
+        return docs;
+    }
+    load_saphyr(text, file, limits, diags)
+}
+
+/// [`load`] through the fast loader only: `None` where it declines (then [`load`] uses
+/// [`load_saphyr`]). Where it returns trees they equal [`load_saphyr`]'s, which reports no
+/// problem. Public for the differential tests and the fuzz targets.
+#[doc(hidden)]
+pub fn load_fast(text: &str, file: FileId, limits: &Limits) -> Option<Vec<Node>> {
+    fast::load(text, file, limits)
+}
+
+/// [`load`] through the `saphyr-parser` event stream only, whatever the input. Public for
+/// the differential tests and the fuzz targets.
+#[doc(hidden)]
+pub fn load_saphyr(
+    text: &str,
+    file: FileId,
+    limits: &Limits,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Node> {
     let loc = Locator::new(text, file);
     if text.len() > limits.max_file_size {
         let p = Position::new(0, 1, 1);

@@ -6,3 +6,4 @@ mod conditions;
 mod fixtures;
 mod fuzz_replay;
 mod roundtrip;
+mod yaml_fast;
