@@ -49,6 +49,10 @@ struct Lane {
     /// `None` when the pipeline only assigns logsources (no transformation, no derived
     /// field): the engine's own per-logsource program serves its events.
     program: Option<Program>,
+    /// When `program` is `None`: per recogniser, the engine's program of the rules that fit
+    /// its logsource, built on the first event it recognises (no lock, no hashing of the
+    /// logsource per event). At most `MAX_ROUTES`; later recognisers use `Engine::route`.
+    routed: Vec<std::sync::OnceLock<Program>>,
 }
 
 /// Most per-logsource programs an engine keeps (each is a subset of the rules).
@@ -262,6 +266,9 @@ impl EngineBuilder {
                 lanes.push(Lane {
                     pipeline: pipeline.clone(),
                     program: None,
+                    routed: (0..pipeline.recognizers.len().min(MAX_ROUTES))
+                        .map(|_| std::sync::OnceLock::new())
+                        .collect(),
                 });
                 continue;
             }
@@ -301,6 +308,7 @@ impl EngineBuilder {
                     lane.with_origin(origin)
                         .with_derived(pipeline.derived_fields.clone()),
                 ),
+                routed: Vec::new(),
             });
         }
         // Correlations over the compiled rules. Under a rule filter or with invalid rules
@@ -507,19 +515,17 @@ impl Engine {
             }
         };
         if logsource.is_none() {
-            if let Some((lane, ls)) = self.lane_of(event) {
-                match &lane.program {
-                    Some(program) => {
-                        program.matching_rules(event, Some(ls), scratch, &mut hits);
-                        explain(program, event, &hits, scratch, out);
+            if let Some((lane, ls, k)) = self.lane_of(event) {
+                let routed;
+                let program = match self.lane_program(lane, ls, k) {
+                    Ok(program) => program,
+                    Err(r) => {
+                        routed = r;
+                        routed.as_deref().unwrap_or(&self.inner.program)
                     }
-                    None => {
-                        let routed = self.route(ls);
-                        let program: &Program = routed.as_deref().unwrap_or(&self.inner.program);
-                        program.matching_rules(event, Some(ls), scratch, &mut hits);
-                        explain(program, event, &hits, scratch, out);
-                    }
-                }
+                };
+                program.matching_rules(event, Some(ls), scratch, &mut hits);
+                explain(program, event, &hits, scratch, out);
                 return Some(ls);
             }
         }
@@ -540,10 +546,34 @@ impl Engine {
     /// assert_eq!(ls.product.as_deref(), Some("kubernetes"));
     /// ```
     pub fn recognize(&self, event: &dyn Event) -> Option<&LogSource> {
-        self.lane_of(event).map(|(_, ls)| ls)
+        self.lane_of(event).map(|(_, ls, _)| ls)
     }
 
-    fn lane_of(&self, event: &dyn Event) -> Option<(&Lane, &LogSource)> {
+    /// The program for an event of `lane` that its recogniser `k` gave logsource `ls`: the
+    /// lane's own, or the engine's rules that fit `ls` (kept per recogniser); `Err` with
+    /// [`Engine::route`]'s answer past `MAX_ROUTES` recognisers.
+    fn lane_program<'a>(
+        &'a self,
+        lane: &'a Lane,
+        ls: &LogSource,
+        k: usize,
+    ) -> Result<&'a Program, Option<Arc<Program>>> {
+        if let Some(program) = &lane.program {
+            return Ok(program);
+        }
+        match lane.routed.get(k) {
+            Some(cell) => Ok(cell.get_or_init(|| {
+                self.inner
+                    .program
+                    .subset(|info| adsigma_engine::fits(&info.logsource, ls))
+            })),
+            None => Err(self.route(ls)),
+        }
+    }
+
+    /// The lane whose pipeline recognises `event`, the logsource it gives, and which of the
+    /// pipeline's recognisers gave it.
+    fn lane_of(&self, event: &dyn Event) -> Option<(&Lane, &LogSource, usize)> {
         let lanes = &self.inner.lanes;
         if lanes.is_empty() {
             return None;
@@ -557,7 +587,10 @@ impl Engine {
             .iter()
             .enumerate()
             .filter(|(i, _)| *i >= 64 || candidates & (1 << i) != 0)
-            .find_map(|(_, lane)| lane.pipeline.recognize(event).map(|ls| (lane, ls)))
+            .find_map(|(_, lane)| {
+                let k = lane.pipeline.recognizer_index(event)?;
+                Some((lane, &lane.pipeline.recognizers[k].logsource, k))
+            })
     }
 
     /// The hot path: pushes the indices of matching rules (in rule order) to `out`, reusing
@@ -585,17 +618,16 @@ impl Engine {
         out: &mut Vec<u32>,
     ) {
         if logsource.is_none() {
-            if let Some((lane, ls)) = self.lane_of(event) {
-                match &lane.program {
-                    Some(program) => program.matching_rules(event, Some(ls), scratch, out),
-                    None => match self.route(ls) {
-                        Some(program) => program.matching_rules(event, Some(ls), scratch, out),
-                        None => self
-                            .inner
-                            .program
-                            .matching_rules(event, Some(ls), scratch, out),
-                    },
-                }
+            if let Some((lane, ls, k)) = self.lane_of(event) {
+                let routed;
+                let program = match self.lane_program(lane, ls, k) {
+                    Ok(program) => program,
+                    Err(r) => {
+                        routed = r;
+                        routed.as_deref().unwrap_or(&self.inner.program)
+                    }
+                };
+                program.matching_rules(event, Some(ls), scratch, out);
                 return;
             }
         }
@@ -638,6 +670,7 @@ impl Engine {
                     program: Some(program),
                     ..
                 },
+                _,
                 _,
             )) => program.explain_reported(index, event, scratch),
             _ => self.inner.program.explain(index, event, scratch),

@@ -174,10 +174,16 @@ impl Pipeline {
 
     /// The logsource of `event` when one of the recognisers matches it (the first that does).
     pub fn recognize(&self, event: &dyn Event) -> Option<&LogSource> {
+        self.recognizer_index(event)
+            .map(|k| &self.recognizers[k].logsource)
+    }
+
+    /// Which recogniser (its index in `recognizers`) matches `event` first: the one
+    /// [`Pipeline::recognize`] takes the logsource of.
+    pub fn recognizer_index(&self, event: &dyn Event) -> Option<usize> {
         self.recognizers
             .iter()
-            .find(|r| event::all(&r.when, event))
-            .map(|r| &r.logsource)
+            .position(|r| event::all(&r.when, event))
     }
 
     /// Every logsource the recognisers can give.
