@@ -341,11 +341,12 @@ impl Loaded {
 /// Whether a file's text is a processing pipeline rather than rules: a top-level
 /// `transformations:` key and no top-level `detection:`, `correlation:` or `filter:`.
 fn is_pipeline(text: &str) -> bool {
+    // `key:` at the start of a line; found by a substring search, not line by line (most
+    // rule files have no `transformations:` at all).
     let top = |key: &str| {
-        text.lines().any(|l| {
-            l.strip_prefix(key)
-                .is_some_and(|rest| rest.starts_with(':'))
-        })
+        let needle = format!("{key}:");
+        memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
+            .any(|at| at == 0 || text.as_bytes()[at - 1] == b'\n')
     };
     top("transformations") && !top("detection") && !top("correlation") && !top("filter")
 }
@@ -403,5 +404,27 @@ mod testoibits {
         assert_all::<Diagnostic>();
         // Like std::io::Error, which it wraps: Send + Sync, not UnwindSafe.
         assert_send_sync::<Error>();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_pipeline;
+
+    #[test]
+    fn a_pipeline_is_told_by_its_top_level_keys() {
+        let pipeline = "name: p\ntransformations:\n  - type: field_name_mapping\n";
+        assert!(is_pipeline(pipeline));
+        assert!(is_pipeline("transformations:\r\n- x\r\n"));
+        for text in [
+            "title: t\ndetection:\n  sel: {a: 1}\ntransformations: []\n",
+            "name: p\n  transformations:\n",
+            "name: p\nmy_transformations:\n",
+            "name: p\ntransformations:\ncorrelation:\n",
+            "name: p\ntransformations:\nfilter:\n",
+            "",
+        ] {
+            assert!(!is_pipeline(text), "{text:?}");
+        }
     }
 }
