@@ -220,6 +220,13 @@ impl SigmaString {
         // Runs of ordinary characters are copied whole; only these bytes (all ASCII, so
         // every cut is at a character boundary) need a look.
         let special = |c: u8| matches!(c, b'*' | b'?' | b'\\') || (placeholders && c == b'%');
+        if !b.iter().any(|&c| special(c)) {
+            // Most values: one literal, one allocation for the piece list.
+            if !text.is_empty() {
+                out.pieces = vec![Piece::Literal(text.to_owned())];
+            }
+            return out;
+        }
         let mut i = 0;
         while i < b.len() {
             let run = b[i..]
