@@ -552,8 +552,14 @@ fn node_bound(hir: &regex_syntax::hir::Hir) -> usize {
             NODE.saturating_add(c.ranges().len().saturating_mul(SEQUENCE_BYTE))
         }
         HirKind::Repetition(r) => {
+            // Each copy also costs the union state that makes it optional (40 bytes in the
+            // builder's accounting): a node's worth per copy.
             let copies = r.max.unwrap_or(r.min).saturating_add(1) as usize;
-            NODE.saturating_add(node_bound(&r.sub).saturating_mul(copies))
+            NODE.saturating_add(
+                node_bound(&r.sub)
+                    .saturating_add(NODE)
+                    .saturating_mul(copies),
+            )
         }
         HirKind::Capture(c) => NODE.saturating_add(node_bound(&c.sub)),
         HirKind::Concat(xs) | HirKind::Alternation(xs) => xs.iter().fold(NODE, |acc, x| {
@@ -824,6 +830,23 @@ mod tests {
             r"[\x{800}\x{1841}\x{2882}\x{38C3}\x{4904}\x{5945}\x{6986}\x{79C7}]{1,50}",
             r"[\x{10000}\x{21041}\x{32082}\x{430C3}\x{54104}\x{65145}]{1,50}",
             r"(?i)[\x{100}-\x{17F}\x{370}-\x{3FF}\x{400}-\x{4FF}]{1,30}",
+            // Many optional copies of a small class (found in review: each copy's union
+            // state outweighed the slack in the class's bound).
+            r"[\x{100}-\x{10F}]{0,2000}",
+            r"(?:[\x{100}-\x{10F}]{0,100}){0,20}",
+            r"[\x{800}-\x{80F}]{0,2000}",
+            r"[\x{10000}-\x{1000F}]{0,2000}",
+            r"(?:[\x{100}-\x{10F}]|x){0,2000}",
+            r"[\x{100}-\x{10F}]{0,400}",
+            r"[\x{100}\x{141}]{0,2000}",
+            r"(?:(?:[\x{100}-\x{10F}]?)*){0,3000}",
+            r"(?:[\x{100}-\x{10F}]?){0,3000}",
+            r"(?:(?:)|[\x{100}-\x{10F}]){0,5000}",
+            r"(?:\b[\x{100}-\x{10F}]){0,5000}",
+            r"(?:(?:(?:[\x{100}-\x{10F}]*)*)*){0,2000}",
+            r"(?:(?:[\x{100}-\x{10F}]{2,3}){1,2}){0,1000}",
+            r"a{0,5000}",
+            r"(?:ab|c){0,3000}",
         ] {
             for i in [false, true] {
                 let limit = bound(p, i);

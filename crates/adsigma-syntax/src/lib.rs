@@ -160,7 +160,7 @@ pub fn read_source(path: &Path, file: FileId, limits: &Limits) -> Result<String,
     }
     let mut bytes = Vec::with_capacity(len as usize + 1);
     handle
-        .take(limits.max_file_size as u64 + 1)
+        .take((limits.max_file_size as u64).saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() > limits.max_file_size {

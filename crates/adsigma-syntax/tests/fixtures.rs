@@ -309,6 +309,22 @@ fn an_endless_file_is_read_only_to_the_limit() {
     assert_eq!(err.code, codes::FILE_TOO_LARGE, "{}", describe(&err));
 }
 
+/// `usize::MAX` as the limit means no limit (the read bound must not overflow).
+#[test]
+fn an_unlimited_file_size_reads_the_file() {
+    let dir = std::env::temp_dir().join(format!("adsigma-unlimited-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r.yml");
+    std::fs::write(&path, "title: t\n").unwrap();
+    let limits = Limits {
+        max_file_size: usize::MAX,
+        ..Limits::default()
+    };
+    let text = read_source(&path, FileId(0), &limits);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(text.map_err(|d| describe(&d)), Ok("title: t\n".to_owned()));
+}
+
 #[test]
 fn unreachable_list_names_real_error_codes() {
     for (code, why) in UNREACHABLE_FROM_FIXTURES {
