@@ -241,3 +241,39 @@ fn details_after_a_routed_evaluation_with_the_same_scratch() {
     );
     assert_eq!(engine.evaluate_for(&event, &ls).len(), 1);
 }
+
+/// An event a logsource-only pipeline recognises (Kubernetes audit) is evaluated against
+/// the rules that fit the logsource it gives, and only those: the same answer through
+/// `evaluate`, `evaluate_into` and `evaluate_for`, from the first event on and from the
+/// program kept for the recogniser afterwards.
+#[test]
+fn recognised_events_meet_only_the_rules_of_their_logsource() {
+    let pack = RulePack::from_yaml_str(
+        "title: k8s\nlogsource: {product: kubernetes, service: audit}\ndetection:\n  sel: {verb: create}\n  condition: sel\n\
+         ---\ntitle: windows\nlogsource: {product: windows}\ndetection:\n  sel: {Image|endswith: '.exe'}\n  condition: not sel\n\
+         ---\ntitle: any\nlogsource: {category: application}\ndetection:\n  sel: {objectRef.resource: pods}\n  condition: sel\n",
+    );
+    let engine = Engine::new(&pack).unwrap();
+    let event = serde_json::json!({
+        "kind": "Event", "apiVersion": "audit.k8s.io/v1", "auditID": "a1", "verb": "create",
+        "objectRef": {"resource": "pods"}
+    });
+    let ls = engine.recognize(&event).expect("recognised").clone();
+    assert_eq!(ls.product.as_deref(), Some("kubernetes"));
+    let mut scratch = adsigma::Scratch::new();
+    for _ in 0..2 {
+        let titles: Vec<String> = engine
+            .evaluate(&event)
+            .iter()
+            .map(|m| m.title().to_owned())
+            .collect();
+        assert_eq!(titles, ["k8s", "any"]);
+        let mut hits = Vec::new();
+        engine.evaluate_into(&event, None, &mut scratch, &mut hits);
+        assert_eq!(hits, [0, 2]);
+        assert_eq!(engine.evaluate_for(&event, &ls).len(), 2);
+    }
+    // Unrecognised, the same event meets every rule: the windows rule's `not sel` holds.
+    let plain = serde_json::json!({"verb": "create", "objectRef": {"resource": "pods"}});
+    assert_eq!(engine.evaluate(&plain).len(), 3);
+}
