@@ -69,6 +69,7 @@ pub struct EngineBuilder {
     pipelines: Vec<Pipeline>,
     no_default_pipelines: bool,
     only_logsource: Option<LogSource>,
+    threads: usize,
 }
 
 impl std::fmt::Debug for EngineBuilder {
@@ -151,6 +152,20 @@ impl EngineBuilder {
     /// ```
     pub fn only_logsource(mut self, logsource: LogSource) -> Self {
         self.only_logsource = Some(logsource);
+        self
+    }
+
+    /// Compiles on up to `threads` threads (default 1): with two or more, the pipelines'
+    /// lanes are compiled while the engine's own program is. The engine is the same.
+    ///
+    /// ```
+    /// let pack = adsigma::RulePack::load("rules").unwrap();
+    /// let one = adsigma::Engine::builder().build(&pack).unwrap();
+    /// let two = adsigma::Engine::builder().threads(2).build(&pack).unwrap();
+    /// assert_eq!(one.len(), two.len());
+    /// ```
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
         self
     }
 
@@ -249,66 +264,94 @@ impl EngineBuilder {
         }
         let mut config = self.config.clone();
         merge_placeholders(&mut config, global.placeholders());
-        let (program, diags, compiled) = adsigma_engine::compile_indexed(
-            rules.iter().map(|(rule, file)| RuleInput {
-                rule,
-                file: file.clone(),
-            }),
-            &config,
-        );
-        for d in diags {
-            fail(d, &mut warnings)?;
-        }
-        // One lane per pipeline with recognisers, of the compiled rules relevant to it.
-        let mut lanes = Vec::new();
-        for pipeline in lane_pipelines.pipelines() {
-            if pipeline.transformations.is_empty() && pipeline.derived_fields.is_empty() {
-                lanes.push(Lane {
-                    pipeline: pipeline.clone(),
-                    program: None,
-                    routed: (0..pipeline.recognizers.len().min(MAX_ROUTES))
-                        .map(|_| std::sync::OnceLock::new())
-                        .collect(),
-                });
-                continue;
-            }
-            let mut inputs = Vec::new();
-            let mut origin_of = Vec::new();
-            for (index, &position) in compiled.iter().enumerate() {
-                let (rule, file) = &rules[position as usize];
-                if !pipeline.is_relevant(rule) {
-                    continue;
-                }
-                match pipeline.apply(rule) {
-                    Ok(r) => {
-                        inputs.push((r, file.clone()));
-                        origin_of.push(index as u32);
-                    }
-                    // The rule still runs on the events no pipeline recognises.
-                    Err(diags) => {
-                        warnings.extend(diags.into_iter().map(|d| lane_warning(d, &pipeline.name)))
-                    }
-                }
-            }
-            let mut config = config.clone();
-            merge_placeholders(&mut config, pipeline.placeholders());
-            let (lane, diags, positions) = adsigma_engine::compile_indexed(
-                inputs.iter().map(|(rule, file)| RuleInput {
+        let compile_main = || {
+            adsigma_engine::compile_indexed(
+                rules.iter().map(|(rule, file)| RuleInput {
                     rule,
                     file: file.clone(),
                 }),
                 &config,
-            );
-            warnings.extend(diags.into_iter().map(|d| lane_warning(d, &pipeline.name)));
-            let origin = positions.iter().map(|&k| origin_of[k as usize]).collect();
+            )
+        };
+        let pipelines = lane_pipelines.pipelines();
+        let has_lane_programs = pipelines.iter().any(lane_has_program);
+        // With a second thread, the lanes are compiled from every rule while the engine's
+        // program is; a lane is used if every rule it looked at compiled there too (as
+        // almost always), else compiled again below from the rules that did.
+        let ((program, diags, compiled), mut speculative) = if self.threads > 1 && has_lane_programs
+        {
+            std::thread::scope(|scope| {
+                let lanes = scope.spawn(|| {
+                    pipelines
+                        .iter()
+                        .map(|p| Some(build_lane(p, 0..rules.len() as u32, &rules, &config)))
+                        .collect::<Vec<_>>()
+                });
+                let main = compile_main();
+                let lanes = lanes
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (main, lanes)
+            })
+        } else {
+            (compile_main(), pipelines.iter().map(|_| None).collect())
+        };
+        for d in diags {
+            fail(d, &mut warnings)?;
+        }
+        // Engine rule index of each position in `rules` that compiled.
+        let mut index_of = vec![None; rules.len()];
+        for (index, &position) in compiled.iter().enumerate() {
+            index_of[position as usize] = Some(index as u32);
+        }
+        // One lane per pipeline with recognisers, of the compiled rules relevant to it.
+        let mut lanes = Vec::new();
+        for (k, pipeline) in pipelines.iter().enumerate() {
+            // The lane's rules as engine rule indices; `None` when one did not compile in
+            // the engine's program (only possible for a lane built from every rule).
+            let indices = |built: &LaneBuild| -> Option<Vec<u32>> {
+                if !built
+                    .looked_at
+                    .iter()
+                    .all(|&p| index_of[p as usize].is_some())
+                {
+                    return None;
+                }
+                match &built.program {
+                    Some((_, positions)) => {
+                        positions.iter().map(|&p| index_of[p as usize]).collect()
+                    }
+                    None => Some(Vec::new()),
+                }
+            };
+            let usable = speculative[k]
+                .take()
+                .and_then(|b| indices(&b).map(|origin| (b, origin)));
+            let (built, origin) = match usable {
+                Some(done) => done,
+                None => {
+                    // From the rules that compiled: every index is there.
+                    let b = build_lane(pipeline, compiled.iter().copied(), &rules, &config);
+                    let origin = indices(&b).unwrap_or_default();
+                    (b, origin)
+                }
+            };
+            warnings.extend(built.warnings);
+            let program = built.program.map(|(lane, _)| {
+                lane.with_origin(origin)
+                    .with_derived(pipeline.derived_fields.clone())
+            });
+            let routed = if program.is_none() {
+                (0..pipeline.recognizers.len().min(MAX_ROUTES))
+                    .map(|_| std::sync::OnceLock::new())
+                    .collect()
+            } else {
+                Vec::new()
+            };
             lanes.push(Lane {
                 pipeline: pipeline.clone(),
-                // The program computes the pipeline's derived fields as it walks an event.
-                program: Some(
-                    lane.with_origin(origin)
-                        .with_derived(pipeline.derived_fields.clone()),
-                ),
-                routed: Vec::new(),
+                program,
+                routed,
             });
         }
         // Correlations over the compiled rules. Under a rule filter or with invalid rules
@@ -380,6 +423,72 @@ fn merge_placeholders(
 }
 
 /// A rule left out of a pipeline's lane: a warning naming the pipeline.
+/// Whether a pipeline with recognisers gets its own program: when it changes the rules
+/// (transformations) or computes derived fields; otherwise it only assigns logsources.
+fn lane_has_program(p: &Pipeline) -> bool {
+    !(p.transformations.is_empty() && p.derived_fields.is_empty())
+}
+
+/// A lane's program, compiled from the rules at `positions` that the pipeline is relevant
+/// to, and the warnings on the way.
+struct LaneBuild {
+    /// The program and, per rule of it, the rule's position in the engine's rule list;
+    /// `None` for a pipeline that only assigns logsources.
+    program: Option<(Program, Vec<u32>)>,
+    /// Positions of the relevant rules (whether the pipeline applied to them or not).
+    looked_at: Vec<u32>,
+    warnings: Vec<Diagnostic>,
+}
+
+fn build_lane(
+    pipeline: &Pipeline,
+    positions: impl Iterator<Item = u32>,
+    rules: &[(Cow<'_, Rule>, Option<String>)],
+    config: &EngineConfig,
+) -> LaneBuild {
+    let mut built = LaneBuild {
+        program: None,
+        looked_at: Vec::new(),
+        warnings: Vec::new(),
+    };
+    if !lane_has_program(pipeline) {
+        return built;
+    }
+    let mut inputs = Vec::new();
+    let mut origin = Vec::new();
+    for position in positions {
+        let (rule, file) = &rules[position as usize];
+        if !pipeline.is_relevant(rule) {
+            continue;
+        }
+        built.looked_at.push(position);
+        match pipeline.apply(rule) {
+            Ok(r) => {
+                inputs.push((r, file.clone()));
+                origin.push(position);
+            }
+            // The rule still runs on the events no pipeline recognises.
+            Err(diags) => built
+                .warnings
+                .extend(diags.into_iter().map(|d| lane_warning(d, &pipeline.name))),
+        }
+    }
+    let mut config = config.clone();
+    merge_placeholders(&mut config, pipeline.placeholders());
+    let (lane, diags, kept) = adsigma_engine::compile_indexed(
+        inputs.iter().map(|(rule, file)| RuleInput {
+            rule,
+            file: file.clone(),
+        }),
+        &config,
+    );
+    built
+        .warnings
+        .extend(diags.into_iter().map(|d| lane_warning(d, &pipeline.name)));
+    built.program = Some((lane, kept.iter().map(|&k| origin[k as usize]).collect()));
+    built
+}
+
 fn lane_warning(mut d: Diagnostic, pipeline: &str) -> Diagnostic {
     d.message = format!(
         "{} (the rule is left out of pipeline `{pipeline}`; events that pipeline recognises are not tested against it)",

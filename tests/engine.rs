@@ -277,3 +277,57 @@ fn recognised_events_meet_only_the_rules_of_their_logsource() {
     let plain = serde_json::json!({"verb": "create", "objectRef": {"resource": "pods"}});
     assert_eq!(engine.evaluate(&plain).len(), 3);
 }
+
+/// Built on two threads (lanes compiled alongside the engine's program), the engine is the
+/// one built on one: the same warnings, and the same matches on every shipped sample event,
+/// also when a rule a lane would take fails to compile in the engine's program.
+#[test]
+fn an_engine_built_on_two_threads_is_the_one_built_on_one() {
+    let Some(shared) = shared_dir() else { return };
+    let mut pack = RulePack::load(shared.join("corpus/sigma/rules/linux")).unwrap();
+    // Fits the Tetragon and Falco lanes, and cannot compile: an unresolved placeholder.
+    pack.add_text(
+        "broken.yml",
+        "title: broken\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel: {Image|expand: '%nowhere%'}\n  condition: sel\n".to_owned(),
+    );
+    let build = |threads: usize| {
+        Engine::builder()
+            .unresolved_placeholders(UnresolvedPlaceholders::SkipRule)
+            .threads(threads)
+            .build(&pack)
+            .unwrap()
+    };
+    let (one, two) = (build(1), build(2));
+    assert_eq!(one.len(), two.len());
+    let texts =
+        |e: &Engine| -> Vec<String> { e.warnings().iter().map(|d| d.to_string()).collect() };
+    assert_eq!(texts(&one), texts(&two));
+    assert!(
+        texts(&one).iter().any(|w| w.contains("nowhere")),
+        "the broken rule is reported: {:?}",
+        texts(&one)
+    );
+    let mut events = 0;
+    for dir in [
+        "events/tetragon",
+        "events/falco",
+        "events/k8s-audit",
+        "events/docker",
+    ] {
+        for f in crate::yaml_or_json_files(&shared.join(dir)) {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let parsed: Vec<serde_json::Value> = match serde_json::from_str(&text) {
+                Ok(v) => vec![v],
+                Err(_) => text
+                    .lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect(),
+            };
+            for e in parsed {
+                assert_eq!(one.evaluate(&e), two.evaluate(&e), "{e}");
+                events += 1;
+            }
+        }
+    }
+    assert!(events > 20, "{events} events");
+}

@@ -235,13 +235,18 @@ pub fn run(args: &ScanArgs) -> ExitCode {
     if args.profile {
         print_profile(&engine, &profile, emitter.events, elapsed);
     }
-    if fatal.is_some() {
+    let code = if fatal.is_some() {
         ExitCode::from(1)
     } else if args.fail_on_match && emitter.matches > 0 {
         ExitCode::from(3)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    drop(emitter);
+    // The process ends here: freeing the compiled rules one allocation at a time (~47M
+    // instructions for the SigmaHQ corpus, 7% of start-up) buys nothing.
+    std::mem::forget(engine);
+    code
 }
 
 /// The worker threads `--threads` asks for (all cores by default).
@@ -285,6 +290,7 @@ fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
         .default_pipelines(!args.no_default_pipelines)
         .unresolved_placeholders(UnresolvedPlaceholders::SkipRule)
         .skip_invalid_rules(false)
+        .threads(threads(args))
         .rule_filter(move |r| selection.keep(r));
     // Routed with --logsource, only the rules that fit it (after the pipelines) can match:
     // only they compile.
@@ -334,6 +340,11 @@ fn build_engine(args: &ScanArgs) -> Result<Engine, ExitCode> {
     if engine.is_empty() {
         eprintln!("warning: no rule is selected: nothing can match");
     }
+    // The engine holds what it needs of the rules; the parsed pack is not freed one
+    // allocation at a time (~40M instructions for the SigmaHQ corpus, 6% of start-up) when
+    // the process will end after the scan. Its memory stays resident, as it was at the
+    // peak (loading and compiling) anyway.
+    std::mem::forget(pack);
     Ok(engine)
 }
 
