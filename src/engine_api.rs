@@ -423,6 +423,22 @@ fn merge_placeholders(
 }
 
 /// A rule left out of a pipeline's lane: a warning naming the pipeline.
+/// A program an event is evaluated against: one the engine keeps, or a shared routed one.
+enum ProgramRef<'a> {
+    Borrowed(&'a Program),
+    Shared(Arc<Program>),
+}
+
+impl std::ops::Deref for ProgramRef<'_> {
+    type Target = Program;
+    fn deref(&self) -> &Program {
+        match self {
+            ProgramRef::Borrowed(p) => p,
+            ProgramRef::Shared(p) => p,
+        }
+    }
+}
+
 /// Whether a pipeline with recognisers gets its own program: when it changes the rules
 /// (transformations) or computes derived fields; otherwise it only assigns logsources.
 fn lane_has_program(p: &Pipeline) -> bool {
@@ -625,16 +641,9 @@ impl Engine {
         };
         if logsource.is_none() {
             if let Some((lane, ls, k)) = self.lane_of(event) {
-                let routed;
-                let program = match self.lane_program(lane, ls, k) {
-                    Ok(program) => program,
-                    Err(r) => {
-                        routed = r;
-                        routed.as_deref().unwrap_or(&self.inner.program)
-                    }
-                };
+                let program = self.lane_program(lane, ls, k);
                 program.matching_rules(event, Some(ls), scratch, &mut hits);
-                explain(program, event, &hits, scratch, out);
+                explain(&program, event, &hits, scratch, out);
                 return Some(ls);
             }
         }
@@ -659,24 +668,22 @@ impl Engine {
     }
 
     /// The program for an event of `lane` that its recogniser `k` gave logsource `ls`: the
-    /// lane's own, or the engine's rules that fit `ls` (kept per recogniser); `Err` with
-    /// [`Engine::route`]'s answer past `MAX_ROUTES` recognisers.
-    fn lane_program<'a>(
-        &'a self,
-        lane: &'a Lane,
-        ls: &LogSource,
-        k: usize,
-    ) -> Result<&'a Program, Option<Arc<Program>>> {
+    /// lane's own, or the engine's rules that fit `ls` (kept per recogniser; past
+    /// `MAX_ROUTES` recognisers, [`Engine::route`]'s, or all rules).
+    fn lane_program<'a>(&'a self, lane: &'a Lane, ls: &LogSource, k: usize) -> ProgramRef<'a> {
         if let Some(program) = &lane.program {
-            return Ok(program);
+            return ProgramRef::Borrowed(program);
         }
         match lane.routed.get(k) {
-            Some(cell) => Ok(cell.get_or_init(|| {
+            Some(cell) => ProgramRef::Borrowed(cell.get_or_init(|| {
                 self.inner
                     .program
                     .subset(|info| adsigma_engine::fits(&info.logsource, ls))
             })),
-            None => Err(self.route(ls)),
+            None => match self.route(ls) {
+                Some(shared) => ProgramRef::Shared(shared),
+                None => ProgramRef::Borrowed(&self.inner.program),
+            },
         }
     }
 
@@ -728,14 +735,7 @@ impl Engine {
     ) {
         if logsource.is_none() {
             if let Some((lane, ls, k)) = self.lane_of(event) {
-                let routed;
-                let program = match self.lane_program(lane, ls, k) {
-                    Ok(program) => program,
-                    Err(r) => {
-                        routed = r;
-                        routed.as_deref().unwrap_or(&self.inner.program)
-                    }
-                };
+                let program = self.lane_program(lane, ls, k);
                 program.matching_rules(event, Some(ls), scratch, out);
                 return;
             }
