@@ -272,6 +272,17 @@ impl<'t> Fast<'t> {
 
     /// Reads the quoted scalar whose opening quote is at `i`, on one line: its text and the
     /// offset after its closing quote.
+    /// [`Fast::quoted`] with the style its quote gives.
+    fn quoted_scalar(&self, i: usize) -> R<(String, ScalarStyle, usize)> {
+        let (text, close) = self.quoted(i)?;
+        let style = if self.at(i) == b'\'' {
+            ScalarStyle::SingleQuoted
+        } else {
+            ScalarStyle::DoubleQuoted
+        };
+        Ok((text, style, close))
+    }
+
     fn quoted(&self, i: usize) -> R<(String, usize)> {
         let single = self.at(i) == b'\'';
         let mut s = String::new();
@@ -529,12 +540,7 @@ impl<'t> Fast<'t> {
             b'|' | b'>' => self.block_scalar(col),
             b'\'' | b'"' => {
                 let start = self.position(i);
-                let (text, close) = self.quoted(i)?;
-                let style = if self.at(i) == b'\'' {
-                    ScalarStyle::SingleQuoted
-                } else {
-                    ScalarStyle::DoubleQuoted
-                };
+                let (text, style, close) = self.quoted_scalar(i)?;
                 let end = self.finish_line(close)?;
                 let span = self.span(start, end);
                 self.scalar(text, style, span)
@@ -617,12 +623,7 @@ impl<'t> Fast<'t> {
             b'|' | b'>' => self.block_scalar(col),
             b'\'' | b'"' => {
                 let start = self.position(i);
-                let (text, close) = self.quoted(i)?;
-                let style = if self.at(i) == b'\'' {
-                    ScalarStyle::SingleQuoted
-                } else {
-                    ScalarStyle::DoubleQuoted
-                };
+                let (text, style, close) = self.quoted_scalar(i)?;
                 let colon = self.skip_spaces(close);
                 if self.at(colon) == b':' && matches!(self.at(colon + 1), b' ' | b'\n' | 0) {
                     if colon - i > MAX_KEY_LEN {
