@@ -343,10 +343,10 @@ impl Loaded {
 fn is_pipeline(text: &str) -> bool {
     // `key:` at the start of a line; found by a substring search, not line by line (most
     // rule files have no `transformations:` at all).
+    let b = text.as_bytes();
     let top = |key: &str| {
-        let needle = format!("{key}:");
-        memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
-            .any(|at| at == 0 || text.as_bytes()[at - 1] == b'\n')
+        memchr::memmem::find_iter(b, key.as_bytes())
+            .any(|at| (at == 0 || b[at - 1] == b'\n') && b.get(at + key.len()) == Some(&b':'))
     };
     top("transformations") && !top("detection") && !top("correlation") && !top("filter")
 }

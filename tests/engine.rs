@@ -170,21 +170,7 @@ fn routed_evaluation_equals_unrouted_filtered_by_logsource() {
         .default_pipelines(false)
         .build(&pack)
         .unwrap();
-    let mut events: Vec<serde_json::Value> = Vec::new();
-    for dir in [
-        "events/k8s-audit",
-        "events/falco",
-        "events/docker",
-        "events/tetragon",
-    ] {
-        for f in crate::yaml_or_json_files(&shared.join(dir)) {
-            let text = std::fs::read_to_string(&f).unwrap();
-            match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(v) => events.push(v),
-                Err(_) => events.extend(text.lines().filter_map(|l| serde_json::from_str(l).ok())),
-            }
-        }
-    }
+    let mut events = sample_events(&shared);
     // The conformance cases' events too: many shapes, many fields.
     for case in crate::conformance::load_cases() {
         events.extend(case.events.into_iter().map(|(e, _)| e));
@@ -307,27 +293,30 @@ fn an_engine_built_on_two_threads_is_the_one_built_on_one() {
         "the broken rule is reported: {:?}",
         texts(&one)
     );
-    let mut events = 0;
+    let events = sample_events(&shared);
+    for e in &events {
+        assert_eq!(one.evaluate(e), two.evaluate(e), "{e}");
+    }
+    assert!(events.len() > 20, "{} events", events.len());
+}
+
+/// The shipped sample events of `../shared/events` (Kubernetes audit, Falco, Docker,
+/// Tetragon): a file is one JSON document or JSON Lines.
+fn sample_events(shared: &std::path::Path) -> Vec<serde_json::Value> {
+    let mut events = Vec::new();
     for dir in [
-        "events/tetragon",
-        "events/falco",
         "events/k8s-audit",
+        "events/falco",
         "events/docker",
+        "events/tetragon",
     ] {
         for f in crate::yaml_or_json_files(&shared.join(dir)) {
             let text = std::fs::read_to_string(&f).unwrap();
-            let parsed: Vec<serde_json::Value> = match serde_json::from_str(&text) {
-                Ok(v) => vec![v],
-                Err(_) => text
-                    .lines()
-                    .filter_map(|l| serde_json::from_str(l).ok())
-                    .collect(),
-            };
-            for e in parsed {
-                assert_eq!(one.evaluate(&e), two.evaluate(&e), "{e}");
-                events += 1;
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => events.push(v),
+                Err(_) => events.extend(text.lines().filter_map(|l| serde_json::from_str(l).ok())),
             }
         }
     }
-    assert!(events > 20, "{events} events");
+    events
 }

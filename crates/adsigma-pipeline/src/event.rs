@@ -114,16 +114,9 @@ fn holds(t: &Test, event: &dyn Event) -> bool {
                 found = match v {
                     EventValue::Null => values.contains(&Lit::Null),
                     EventValue::Missing | EventValue::Object | EventValue::Array => false,
-                    v => v.text(&mut buf).is_some_and(|text| {
-                        values.iter().any(|l| match l {
-                            Lit::Null => false,
-                            Lit::Str(s) => s == text,
-                            // The literal's text, without allocating (as `Lit::text`).
-                            Lit::Int(i) => itoa::Buffer::new().format(*i) == text,
-                            Lit::Bool(b) => text == if *b { "true" } else { "false" },
-                            other => other.text().is_some_and(|t| t == text),
-                        })
-                    }),
+                    v => v
+                        .text(&mut buf)
+                        .is_some_and(|text| values.iter().any(|l| l.is_text(text))),
                 };
             });
             found

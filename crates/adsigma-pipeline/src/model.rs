@@ -53,6 +53,18 @@ impl Lit {
             Lit::Str(s) => Some(s.clone()),
         }
     }
+
+    /// Whether `text` is the literal's text ([`Lit::text`]), without building it for
+    /// strings, integers and booleans.
+    pub fn is_text(&self, text: &str) -> bool {
+        match self {
+            Lit::Null => false,
+            Lit::Str(s) => s == text,
+            Lit::Int(i) => itoa::Buffer::new().format(*i) == text,
+            Lit::Bool(b) => text == if *b { "true" } else { "false" },
+            Lit::Float(_) => self.text().is_some_and(|t| t == text),
+        }
+    }
 }
 
 /// A regular expression with the text it was compiled from (equality compares the text).

@@ -854,7 +854,7 @@ impl Cx<'_> {
             )
         });
         let mut modifiers: Vec<Spanned<Modifier>> =
-            Vec::with_capacity(memchr_count(b'|', key_text.as_bytes()));
+            Vec::with_capacity(memchr::memchr_iter(b'|', key_text.as_bytes()).count());
         let mut at = field_text.len();
         for part in parts {
             let range = at + 1..at + 1 + part.len();
@@ -1604,9 +1604,4 @@ fn encoded_len(text: &str, mods: &[Modifier]) -> usize {
         Some(Modifier::Utf16) => 2 + 2 * text.encode_utf16().count(),
         Some(_) => 2 * text.encode_utf16().count(),
     }
-}
-
-/// How many times `needle` occurs in `hay`.
-fn memchr_count(needle: u8, hay: &[u8]) -> usize {
-    hay.iter().filter(|&&b| b == needle).count()
 }

@@ -220,14 +220,17 @@ impl SigmaString {
         // Runs of ordinary characters are copied whole; only these bytes (all ASCII, so
         // every cut is at a character boundary) need a look.
         let special = |c: u8| matches!(c, b'*' | b'?' | b'\\') || (placeholders && c == b'%');
-        if !b.iter().any(|&c| special(c)) {
+        let Some(first) = b.iter().position(|&c| special(c)) else {
             // Most values: one literal, one allocation for the piece list.
             if !text.is_empty() {
                 out.pieces = vec![Piece::Literal(text.to_owned())];
             }
             return out;
+        };
+        if first > 0 {
+            out.push_str(&text[..first]);
         }
-        let mut i = 0;
+        let mut i = first;
         while i < b.len() {
             let run = b[i..]
                 .iter()

@@ -106,29 +106,45 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
+    /// Past the opening bracket at `i`: true (and past `close`) when the collection is
+    /// empty.
+    fn opens_empty(&mut self, close: u8) -> Option<bool> {
+        self.i += 1;
+        self.ws();
+        let empty = self.peek()? == close;
+        if empty {
+            self.i += 1;
+        }
+        Some(empty)
+    }
+
+    /// After an element: past a `,` (false) or past `close` (true); `None` otherwise.
+    fn closes_after_item(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        match self.peek()? {
+            b',' => {
+                self.i += 1;
+                self.ws();
+                Some(false)
+            }
+            c if c == close => {
+                self.i += 1;
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
     fn array(&mut self, key: Cow<'a, str>, depth: usize) -> Option<()> {
         if depth >= MAX_DEPTH {
             return None;
         }
         let at = self.push(key, Kind::Array);
-        self.i += 1;
-        self.ws();
-        if self.peek()? == b']' {
-            self.i += 1;
-        } else {
+        if !self.opens_empty(b']')? {
             loop {
                 self.value(Cow::Borrowed(""), depth + 1)?;
-                self.ws();
-                match self.peek()? {
-                    b',' => {
-                        self.i += 1;
-                        self.ws();
-                    }
-                    b']' => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return None,
+                if self.closes_after_item(b']')? {
+                    break;
                 }
             }
         }
@@ -143,12 +159,8 @@ impl<'a> Reader<'a> {
             return None;
         }
         let at = self.push(key, Kind::Object);
-        self.i += 1;
-        self.ws();
         let mut bloom = 0u64;
-        if self.peek()? == b'}' {
-            self.i += 1;
-        } else {
+        if !self.opens_empty(b'}')? {
             let mut siblings = 0usize;
             loop {
                 if self.peek()? != b'"' {
@@ -171,17 +183,8 @@ impl<'a> Reader<'a> {
                 }
                 bloom |= bit;
                 self.value(k, depth + 1)?;
-                self.ws();
-                match self.peek()? {
-                    b',' => {
-                        self.i += 1;
-                        self.ws();
-                    }
-                    b'}' => {
-                        self.i += 1;
-                        break;
-                    }
-                    _ => return None,
+                if self.closes_after_item(b'}')? {
+                    break;
                 }
             }
         }
